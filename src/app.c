@@ -1,0 +1,3 @@
+/* app.c PLACEHOLDER */
+#include "hinit.h"
+#include "init.h"

@@ -1,0 +1,143 @@
+/*
+ * check.h: one health check, the interface every check type implements
+ * (one file each under checks/), and the probe engine that drives them (src/probe.c).
+ *
+ * The engine owns the schedule, the timeout timer, the counters, the state,
+ * the attempt log and the log line; a check type only talks to its server
+ * and calls check_done() exactly once per start().
+ */
+
+#ifndef HINIT_CHECK_H
+#define HINIT_CHECK_H
+
+#include "hinit.h"
+
+#define CHECK_LOG_SIZE		5	/* attempts kept */
+#define CHECK_OUTPUT_MAX	4096	/* bytes of output kept per attempt */
+
+enum check_result {
+	CHECK_PASS,
+	CHECK_FAIL,
+	CHECK_TIMEOUT		/* counted as a failure */
+};
+
+enum check_state {
+	CHECK_STARTING,
+	CHECK_HEALTHY,
+	CHECK_UNHEALTHY
+};
+
+enum check_role {
+	CHECK_ROLE_READY,
+	CHECK_ROLE_LIVE
+};
+
+struct status_range {
+	int		 lo;
+	int		 hi;
+};
+
+struct attempt {
+	double			 start;		/* wall clock */
+	double			 end;		/* wall clock */
+	double			 duration;	/* milliseconds */
+	enum check_result	 result;
+	char			*output;	/* at most CHECK_OUTPUT_MAX */
+};
+
+struct check;
+
+struct check_type {
+	const char		 *name;		/* "http", "postgres", ... */
+	const char *const	 *schemes;	/* URL schemes, NULL-terminated */
+	/* After the section is read: validate and prepare (parse the URL). */
+	int			(*configure)(struct check *, char **);
+	/* Begin one attempt; -1 + cause is a failed attempt. */
+	int			(*start)(struct check *, char **);
+	/* Abandon the attempt under way; idempotent; no check_done() after. */
+	void			(*cancel)(struct check *);
+	/* Release what configure() and start() made; NULL-safe data. */
+	void			(*free)(struct check *);
+};
+
+struct check {
+	char			*name;
+	const struct check_type	*type;
+
+	/* What was written (masked) and what is used (expanded). */
+	char			*target_shown;
+	char			*target;
+	char			*file;		/* where it was defined */
+	u_int			 line;
+
+	/* Timings, in milliseconds. */
+	uint64_t		 interval;
+	uint64_t		 timeout;
+	uint64_t		 start_period;
+	uint64_t		 start_interval;
+	u_int			 retries;
+	u_int			 rise;
+	enum check_role		 role;
+	int			 critical;
+
+	/* http */
+	char			*method;	/* NULL: GET */
+	char			**headers;	/* "Name: value" */
+	u_int			 nheaders;
+	struct status_range	*expect_status;	/* NULL: 200-399 */
+	u_int			 nexpect_status;
+	char			*expect_body;
+	int			 tls_verify;
+	int			 follow_redirects;
+	/* postgres */
+	char			*query;
+	/* exec: the command for /bin/sh -c (also target "exec:...") */
+	char			*command;
+
+	/* Engine state: only src/probe.c writes these. */
+	enum check_state	 state;
+	int			 busy;		/* an attempt is under way */
+	u_int			 attempt_id;	/* bumped by every start */
+	u_int			 failing_streak;
+	u_int			 success_run;
+	int			 ever_healthy;	/* since the app (re)started */
+	double			 period_start;	/* ev_now() when start_period began */
+	double			 attempt_start;	/* ev_now() of the attempt under way */
+	double			 attempt_wall;	/* wall clock of the same */
+	uint64_t		 passes;
+	uint64_t		 failures;
+	double			 last_duration;	/* milliseconds */
+	struct attempt		 log[CHECK_LOG_SIZE];
+	u_int			 log_next;	/* next slot to write */
+	u_int			 log_count;
+	ev_timer		 timer;		/* next attempt, or its timeout */
+
+	void			*data;		/* the check type's own */
+	TAILQ_ENTRY(check)	 entry;
+};
+TAILQ_HEAD(check_list, check);
+
+/* The one way back from an attempt. Ignored unless an attempt is under way. */
+void		 check_done(struct check *, enum check_result, const char *, ...)
+		     printflike(3, 4);
+
+/*
+ * checks/registry.c: built-in types and modules. A module checks/NAME.so
+ * exports "const struct check_type check_type_NAME".
+ */
+extern const struct check_type	check_type_tcp;
+extern const struct check_type	check_type_exec;
+const struct check_type	*check_type_find(const char *, char **);
+const struct check_type	*check_type_for_target(const char *, char **);
+void			 check_free(struct check *);
+
+/* src/probe.c: the engine. */
+typedef void	 probe_cb(struct check *, int, void *);	/* int: state changed */
+void		 probe_start(struct check_list *, probe_cb *, void *);
+void		 probe_stop(struct check_list *);
+void		 probe_reset(struct check_list *);	/* the app restarted */
+const struct attempt	*probe_last(const struct check *);
+const char	*check_state_name(enum check_state);
+const char	*check_result_name(enum check_result);
+
+#endif /* HINIT_CHECK_H */

@@ -1,0 +1,3 @@
+#include "hinit.h"
+#include "init.h"
+int main(void) { return 0; }

@@ -1,0 +1,95 @@
+/*
+ * hinit.h: what every file of hinit shares: the small utilities, the growable
+ * buffer, the log, and the few constants of the user-facing contract.
+ * Each area has its own header beside this one (config.h, check.h, init.h,
+ * status.h).
+ */
+
+#ifndef HINIT_H
+#define HINIT_H
+
+#include "build.h"	/* from configure */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <ev.h>
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#define printflike(a, b) __attribute__((__format__(__printf__, a, b)))
+#ifndef nitems
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+#endif
+
+#define HINIT_VERSION		PACKAGE_VERSION
+
+/* Exit codes of the contract (SPEC §5, §6). */
+#define EXIT_USAGE		2	/* config or usage error */
+#define EXIT_NOEXEC		126	/* the command is not executable */
+#define EXIT_NOTFOUND		127	/* the command was not found */
+#define EXIT_WAIT_TIMEOUT	124	/* hinit wait gave up */
+
+/* util.c */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xrealloc(void *, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 xasprintf(char **, const char *, ...) printflike(2, 3);
+int		 xvasprintf(char **, const char *, va_list);
+/* Durations are kept in milliseconds. */
+int		 duration_parse(const char *, uint64_t *, char **);
+const char	*duration_format(uint64_t, char *, size_t);
+/* Wall clock as RFC 3339 with milliseconds, UTC: "2026-11-21T22:57:04.123Z". */
+const char	*time_rfc3339(double, char *, size_t);
+double		 time_wall(void);
+int		 fd_set_cloexec(int);
+int		 fd_set_nonblock(int);
+
+/* buf.c: a growable byte buffer, and JSON string escaping into it. */
+struct buf {
+	char	*data;		/* always NUL-terminated when non-NULL */
+	size_t	 len;
+	size_t	 size;
+};
+void		 buf_init(struct buf *);
+void		 buf_free(struct buf *);
+void		 buf_reset(struct buf *);
+void		 buf_add(struct buf *, const void *, size_t);
+void		 buf_puts(struct buf *, const char *);
+void		 buf_putc(struct buf *, int);
+void		 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
+void		 buf_vprintf(struct buf *, const char *, va_list);
+/* Appends "..." with JSON escapes; NULL gives null. */
+void		 buf_json_string(struct buf *, const char *);
+char		*buf_steal(struct buf *);
+
+/* log.c: lines to stderr, as text ("hinit: ...") or one JSON object a line. */
+enum log_format {
+	LOG_TEXT,
+	LOG_JSON
+};
+#define LOG_QUIET	-1
+#define LOG_NORMAL	0
+#define LOG_VERBOSE	1
+#define LOG_DEBUG	2
+extern int	 log_level;
+void		 log_set_format(enum log_format);
+void		 log_warn(const char *, ...) printflike(1, 2);	/* + errno */
+void		 log_warnx(const char *, ...) printflike(1, 2);
+void		 log_info(const char *, ...) printflike(1, 2);
+void		 log_verbose(const char *, ...) printflike(1, 2);
+void		 log_debug(const char *, ...) printflike(1, 2);
+/* Start-up errors, out of memory, broken invariants: exit 2 / abort. */
+__dead void	 fatal(const char *, ...) printflike(1, 2);
+__dead void	 fatalx(const char *, ...) printflike(1, 2);
+
+#endif /* HINIT_H */

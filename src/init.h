@@ -1,0 +1,128 @@
+/*
+ * init.h: the running init: the app it supervises, the children it reaps,
+ * the signals it forwards and the stop sequence.
+ */
+
+#ifndef HINIT_INIT_H
+#define HINIT_INIT_H
+
+#include <signal.h>
+
+#include "hinit.h"
+#include "config.h"
+
+#define EXIT_CODES_MAX	64
+
+enum app_state {
+	APP_WAITING,		/* gates and tasks not done yet */
+	APP_RUNNING,
+	APP_RESTARTING,		/* exited; back-off before the next start */
+	APP_EXITED
+};
+
+struct app {
+	char			**argv;
+	pid_t			 pid;		/* 0 when not running */
+	enum app_state		 state;
+	u_int			 restarts;
+	int			 status;	/* last wait status */
+	double			 started;	/* ev_now() */
+	ev_timer		 restart_timer;
+	uint64_t		 restart_delay;	/* next back-off, ms */
+};
+
+/* Options from the command line; each overrides the config file. */
+struct init_options {
+	char			*config_file;
+	char			*listen;
+	char			*status_file;
+	uint64_t		 grace;
+	int			 grace_set;
+	uint64_t		 drain;
+	int			 drain_set;
+	int			 kill_group;
+	int			 subreaper;
+	int			 exit_zero[EXIT_CODES_MAX];	/* -e CODE */
+	u_int			 nexit_zero;
+	int			 pdeath_signal;			/* -p */
+	int			 log_format_set;
+	enum log_format		 log_format;
+	char			**targets;			/* --check */
+	u_int			 ntargets;
+};
+
+struct hinit {
+	struct config		*conf;
+	struct init_options	*opts;
+	struct app		 app;
+	int			 pid1;		/* hinit is PID 1 */
+	int			 stopping;	/* a stop has begun */
+	int			 stop_signal;	/* the signal that began it */
+	int			 exit_code;	/* -1 until decided */
+	uint64_t		 reaped;	/* orphans reaped */
+	double			 started;	/* wall clock */
+
+	sigset_t		 inherited_mask;	/* given to children */
+	sigset_t		 inherited_ignored;
+
+	ev_timer		 drain_timer;
+	ev_timer		 grace_timer;
+	ev_signal		*signals;	/* one watcher per forwarded signal */
+	u_int			 nsignals;
+	ev_child		 child;		/* every child, pid 0 */
+
+	struct status		*status;
+	struct httpd		*httpd;
+};
+
+/*
+ * The running init is the default loop's userdata, so code that has only
+ * the loop (check types, the engine) reaches it: hinit_get().
+ */
+#define hinit_get()	((struct hinit *)ev_userdata(EV_DEFAULT))
+
+/* src/reap.c: every child comes back through here. */
+typedef void	 reap_cb(pid_t, int, void *);	/* int: wait status */
+void		 reap_start(struct hinit *);
+void		 reap_stop(struct hinit *);
+void		 reap_watch(pid_t, reap_cb *, void *);
+void		 reap_unwatch(pid_t);
+/* Kill what is left: everything when PID 1, else our children and groups. */
+void		 reap_kill_all(struct hinit *, int);
+int		 reap_children_left(struct hinit *);
+
+/* src/signal.c: inherited mask and forwarding. */
+void		 signal_init(struct hinit *);	/* blocks all, before the loop */
+void		 signal_start(struct hinit *);	/* forwarding watchers */
+void		 signal_stop(struct hinit *);
+/* In a forked child, before exec: restore what hinit inherited. */
+void		 signal_child_reset(void);
+int		 signal_parse(const char *);	/* "TERM", "SIGTERM", "15" */
+const char	*signal_name(int);
+
+/*
+ * src/app.c: spawning children (the app, tasks, exec checks) and the app's
+ * life. proc_spawn() forks a child in its own process group with the
+ * inherited signal state and no hinit descriptors, then execs argv (or
+ * /bin/sh -c when argv is NULL and cmd is set).
+ */
+struct proc_spawn {
+	char		**argv;
+	const char	*shell_command;
+	int		 stdout_fd;	/* -1: inherit */
+	int		 stderr_fd;	/* -1: inherit */
+	int		 foreground;	/* take the terminal */
+};
+pid_t		 proc_spawn(const struct proc_spawn *, char **);
+int		 app_start(struct hinit *);
+void		 app_signal(struct hinit *, int);
+int		 app_exit_code(const struct hinit *, int);
+
+/* src/hinit.c */
+/* For the one-shot subcommands: the loop, its userdata, reaping, signals. */
+void		 hinit_oneshot(struct hinit *);
+void		 hinit_stop(struct hinit *, int);	/* begin the stop */
+void		 hinit_exit(struct hinit *, int);	/* wind down, then exit */
+void		 hinit_changed(struct hinit *);		/* republish the status */
+
+#endif /* HINIT_INIT_H */

@@ -1,0 +1,3 @@
+/* reap.c PLACEHOLDER */
+#include "hinit.h"
+#include "init.h"

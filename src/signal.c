@@ -1,0 +1,3 @@
+/* signal.c PLACEHOLDER */
+#include "hinit.h"
+#include "init.h"

@@ -1,0 +1,50 @@
+/*
+ * status.h: publishing health: the overall state, the JSON document, the
+ * status file, the HTTP endpoint, and the one-shot subcommands.
+ */
+
+#ifndef HINIT_STATUS_H
+#define HINIT_STATUS_H
+
+#include "hinit.h"
+#include "init.h"
+
+#define STATUS_REFRESH		5.0	/* seconds: rewrite at least this often */
+#define STATUS_STALE		15.0	/* seconds: older is "no hinit running" */
+
+enum status_view {
+	STATUS_VIEW_READY,	/* /health, /health/ready, hinit status */
+	STATUS_VIEW_LIVE	/* /health/live, hinit status --live */
+};
+
+/* "pass", "warn" or "fail" for a view; "starting"... for hinit:state. */
+enum overall {
+	OVERALL_STARTING,
+	OVERALL_HEALTHY,
+	OVERALL_WARN,		/* healthy, but a non-critical check fails */
+	OVERALL_UNHEALTHY,
+	OVERALL_STOPPING
+};
+
+/* src/status.c */
+enum overall	 status_overall(const struct hinit *, enum status_view);
+const char	*status_overall_name(enum overall);
+int		 status_ready(enum overall);	/* pass or warn */
+struct status	*status_new(struct hinit *, char **);
+void		 status_changed(struct status *);	/* rebuild and rewrite */
+const struct buf *status_document(struct status *, enum status_view);
+const struct buf *status_metrics(struct status *);
+void		 status_free(struct status *);
+/* Where the status file of hinit running as this uid lives. */
+char		*status_path(const char *, uid_t, int, char **);
+
+/* src/httpd.c: /health, /health/live, /health/ready, /metrics. */
+struct httpd	*httpd_start(struct hinit *, const char *, u_int, char **);
+void		 httpd_free(struct httpd *);
+
+/* The subcommands: argc/argv after the subcommand word; they return the exit code. */
+int		 cmd_status(int, char **);
+int		 cmd_check(int, char **);
+int		 cmd_wait(int, char **);
+
+#endif /* HINIT_STATUS_H */

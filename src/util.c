@@ -1,0 +1,243 @@
+/*
+ * util.c: allocation that cannot fail, durations, time stamps and
+ * descriptor flags.
+ */
+
+#include <sys/time.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hinit.h"
+
+void *
+xmalloc(size_t size)
+{
+	void	*p;
+
+	if (size == 0)
+		fatalx("xmalloc: zero size");
+	if ((p = malloc(size)) == NULL)
+		fatal("xmalloc");
+	return (p);
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if (n == 0 || size == 0)
+		fatalx("xcalloc: zero size");
+	if ((p = calloc(n, size)) == NULL)
+		fatal("xcalloc");
+	return (p);
+}
+
+void *
+xrealloc(void *old, size_t size)
+{
+	return (xreallocarray(old, 1, size));
+}
+
+void *
+xreallocarray(void *old, size_t n, size_t size)
+{
+	void	*p;
+
+	if (n == 0 || size == 0)
+		fatalx("xreallocarray: zero size");
+	if (SIZE_MAX / n < size)
+		fatalx("xreallocarray: overflow");
+	if ((p = realloc(old, n * size)) == NULL)
+		fatal("xreallocarray");
+	return (p);
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("xstrdup");
+	return (p);
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("xstrndup");
+	return (p);
+}
+
+int
+xasprintf(char **ret, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = xvasprintf(ret, fmt, ap);
+	va_end(ap);
+	return (n);
+}
+
+int
+xvasprintf(char **ret, const char *fmt, va_list ap)
+{
+	int	 n;
+
+	if ((n = vasprintf(ret, fmt, ap)) < 0)
+		fatal("xvasprintf");
+	return (n);
+}
+
+/*
+ * "250ms", "10s", "5m", "1h", combined from the largest unit down
+ * ("1m30s"); a bare number is seconds. Anything else is an error.
+ */
+int
+duration_parse(const char *s, uint64_t *ms, char **cause)
+{
+	static const struct {
+		const char	*name;
+		uint64_t	 ms;
+	} units[] = {
+		{ "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 }
+	};
+	const char	*p = s;
+	uint64_t	 total = 0, n;
+	size_t		 len;
+	u_int		 i, next = 0;
+
+	if (*s == '\0')
+		goto bad;
+	for (len = 0; isdigit((u_char)s[len]); len++)
+		/* nothing */;
+	if (s[len] == '\0') {
+		if (len > 9)
+			goto big;
+		*ms = strtoull(s, NULL, 10) * 1000;
+		return (0);
+	}
+	/* Each part's unit must be smaller than the one before. */
+	while (*p != '\0') {
+		if (!isdigit((u_char)*p))
+			goto bad;
+		for (n = 0; isdigit((u_char)*p); p++) {
+			if (n > UINT32_MAX)
+				goto big;
+			n = n * 10 + (*p - '0');
+		}
+		for (i = next; i < nitems(units); i++) {
+			len = strlen(units[i].name);
+			if (strncmp(p, units[i].name, len) == 0 &&
+			    !isalpha((u_char)p[len]))
+				break;
+		}
+		if (i == nitems(units))
+			goto bad;
+		total += n * units[i].ms;
+		if (total > (uint64_t)UINT32_MAX * 1000)
+			goto big;
+		next = i + 1;
+		p += len;
+	}
+	*ms = total;
+	return (0);
+
+bad:
+	xasprintf(cause, "bad duration '%s' (use e.g. 250ms, 10s, 5m, 1h, "
+	    "1m30s)", s);
+	return (-1);
+big:
+	xasprintf(cause, "duration '%s' is too long", s);
+	return (-1);
+}
+
+const char *
+duration_format(uint64_t ms, char *buf, size_t len)
+{
+	static const struct {
+		const char	*name;
+		uint64_t	 ms;
+	} units[] = {
+		{ "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 }
+	};
+	size_t	 off = 0;
+	u_int	 i;
+	int	 n;
+
+	if (ms == 0) {
+		snprintf(buf, len, "0s");
+		return (buf);
+	}
+	buf[0] = '\0';
+	for (i = 0; i < nitems(units) && off < len; i++) {
+		if (ms < units[i].ms)
+			continue;
+		n = snprintf(buf + off, len - off, "%llu%s",
+		    (unsigned long long)(ms / units[i].ms), units[i].name);
+		if (n < 0)
+			break;
+		off += n;
+		ms %= units[i].ms;
+	}
+	return (buf);
+}
+
+double
+time_wall(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+const char *
+time_rfc3339(double t, char *buf, size_t len)
+{
+	struct tm	 tm;
+	time_t		 secs = (time_t)t;
+	int		 msec = (int)((t - (double)secs) * 1000.0);
+	char		 tmp[32];
+
+	if (msec < 0)
+		msec = 0;
+	if (msec > 999)
+		msec = 999;
+	gmtime_r(&secs, &tm);
+	strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", tmp, msec);
+	return (buf);
+}
+
+int
+fd_set_cloexec(int fd)
+{
+	int	 flags;
+
+	if ((flags = fcntl(fd, F_GETFD)) == -1)
+		return (-1);
+	return (fcntl(fd, F_SETFD, flags | FD_CLOEXEC));
+}
+
+int
+fd_set_nonblock(int fd)
+{
+	int	 flags;
+
+	if ((flags = fcntl(fd, F_GETFL)) == -1)
+		return (-1);
+	return (fcntl(fd, F_SETFL, flags | O_NONBLOCK));
+}
