@@ -54,6 +54,20 @@ double		 time_wall(void);
 int		 fd_set_cloexec(int);
 int		 fd_set_nonblock(int);
 
+/*
+ * resolve.c: name resolution off the loop (getaddrinfo in a thread; a
+ * numeric host needs no thread). The callback always runs from the loop,
+ * never inside resolve_start(), and never after resolve_cancel(). The
+ * callback owns the list (freeaddrinfo); on failure it is NULL and the
+ * string says why.
+ */
+struct addrinfo;
+struct resolve;
+typedef void	 resolve_cb(struct addrinfo *, const char *, void *);
+struct resolve	*resolve_start(const char *, const char *, int, resolve_cb *,
+		     void *);
+void		 resolve_cancel(struct resolve *);
+
 /* buf.c: a growable byte buffer, and JSON string escaping into it. */
 struct buf {
 	char	*data;		/* always NUL-terminated when non-NULL */
