@@ -111,6 +111,9 @@ struct check {
 	u_int			 log_next;	/* next slot to write */
 	u_int			 log_count;
 	ev_timer		 timer;		/* next attempt, or its timeout */
+	void			(*notify)(struct check *, int, void *);
+	void			*notify_arg;	/* for notify */
+	u_int			 probe_flags;	/* private to src/probe.c */
 
 	void			*data;		/* the check type's own */
 	TAILQ_ENTRY(check)	 entry;
@@ -137,6 +140,10 @@ void		 probe_start(struct check_list *, probe_cb *, void *);
 void		 probe_stop(struct check_list *);
 void		 probe_reset(struct check_list *);	/* the app restarted */
 const struct attempt	*probe_last(const struct check *);
+/* One attempt of this check now, none after (hinit check, hinit wait). */
+void		 probe_once(struct check *, probe_cb *, void *);
+/* Run the loop until hinit has no child left, at most the given seconds. */
+void		 probe_settle(double);
 const char	*check_state_name(enum check_state);
 const char	*check_result_name(enum check_result);
 
