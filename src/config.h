@@ -63,6 +63,9 @@ struct config {
 
 	struct check_list	 checks;
 	struct task_list	 tasks;
+
+	/* config.c: each section and value as written, with its line. */
+	TAILQ_HEAD(, config_part) parts;
 };
 
 /* Kinds of value a key takes; one parser for each. */
@@ -96,6 +99,8 @@ struct config_key {
 	const char		*dflt;		/* as a user would write it */
 	const char		*types;		/* check types it applies to; NULL: all */
 	const char		*help;		/* one line, for -t and the man page */
+	size_t			 offset;	/* of the field in struct config,
+						   check or task; scalar types */
 };
 extern const struct config_key	config_keys[];
 extern const u_int		config_nkeys;

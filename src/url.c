@@ -1,12 +1,335 @@
-/* url.c: PLACEHOLDER: replaced by its owner. */
+/*
+ * url.c: target URLs: splitting http, https, postgres, postgresql, redis
+ * and tcp URLs into their parts, and masking passwords for output.
+ *
+ *	scheme://[user[:password]@]host[:port][/path][?query][#fragment]
+ *
+ * The scheme is lower-cased, user and password are percent-decoded, an IPv6
+ * host is written in brackets ("[::1]:5432") and kept without them, the
+ * port is digits only (1 to 65535), path and query are kept as written and
+ * the fragment is dropped. A tcp URL needs a host and a port. A redis URL
+ * with an empty host and a path is a unix socket: "redis:///run/redis.sock"
+ * ("?db=N" selects a database). A postgres URL may leave the host empty
+ * (libpq's default socket) or give a socket directory percent-encoded
+ * ("postgres://%2Frun%2Fpostgresql/app").
+ *
+ * Causes never quote the user name or the password.
+ */
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "hinit.h"
-#include "check.h"
 #include "config.h"
-#include "init.h"
-#include "status.h"
 
+static const char *const url_schemes[] = {
+	"http", "https", "postgres", "postgresql", "redis", "tcp", NULL
+};
 
-int url_parse(const char *s, struct url *u, char **cause) { *cause = xstrdup("url: not yet"); return (-1); }
-void url_free(struct url *u) { }
-char *url_mask(const char *s) { return (xstrdup(s)); }
+static int
+url_hex(int c)
+{
+	if (isdigit(c))
+		return (c - '0');
+	if (isxdigit(c))
+		return (tolower(c) - 'a' + 10);
+	return (-1);
+}
+
+/* Percent-decode [s, s + len); -1 on a bad escape or an encoded NUL. */
+static int
+url_decode(const char *s, size_t len, char **out)
+{
+	char	*d, *p;
+	size_t	 i;
+	int	 hi, lo;
+
+	p = d = xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			*p++ = s[i];
+			continue;
+		}
+		hi = lo = -1;
+		if (i + 2 < len) {
+			hi = url_hex((u_char)s[i + 1]);
+			lo = url_hex((u_char)s[i + 2]);
+		}
+		if (hi == -1 || lo == -1 || (hi == 0 && lo == 0)) {
+			free(d);
+			return (-1);
+		}
+		*p++ = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	*p = '\0';
+	*out = d;
+	return (0);
+}
+
+/* Length of the scheme before "://", or 0 if s does not start with one. */
+static size_t
+url_scheme_length(const char *s)
+{
+	size_t	 n;
+
+	if (!isalpha((u_char)s[0]))
+		return (0);
+	for (n = 1; isalnum((u_char)s[n]) || strchr("+-.", s[n]) != NULL; n++)
+		if (s[n] == '\0')
+			return (0);
+	if (strncmp(s + n, "://", 3) != 0)
+		return (0);
+	return (n);
+}
+
+static int
+url_host_char(int c)
+{
+	return (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '~' ||
+	    c == '%');
+}
+
+int
+url_parse(const char *s, struct url *u, char **cause)
+{
+	const char	*auth, *end, *at, *host, *hend, *port, *p, *colon;
+	size_t		 n, i;
+	u_long		 num;
+
+	memset(u, 0, sizeof *u);
+	for (p = s; *p != '\0'; p++) {
+		if ((u_char)*p <= ' ' || *p == 0x7f) {
+			*cause = xstrdup("URL contains a space or a control "
+			    "character");
+			return (-1);
+		}
+	}
+	if ((n = url_scheme_length(s)) == 0) {
+		*cause = xstrdup("not a URL (expected SCHEME://HOST...)");
+		return (-1);
+	}
+	u->scheme = xstrndup(s, n);
+	for (i = 0; i < n; i++)
+		u->scheme[i] = tolower((u_char)u->scheme[i]);
+	for (i = 0; url_schemes[i] != NULL; i++) {
+		if (strcmp(u->scheme, url_schemes[i]) == 0)
+			break;
+	}
+	if (url_schemes[i] == NULL) {
+		xasprintf(cause, "unsupported URL scheme '%s' (use http, "
+		    "https, postgres, postgresql, redis or tcp)", u->scheme);
+		goto fail;
+	}
+
+	auth = s + n + 3;
+	end = auth + strcspn(auth, "/?#");
+
+	/* user:password@, split at the last '@'. */
+	at = NULL;
+	for (p = auth; p < end; p++) {
+		if (*p == '@')
+			at = p;
+	}
+	if (at != NULL) {
+		colon = memchr(auth, ':', at - auth);
+		if (colon == NULL)
+			colon = at;
+		if (url_decode(auth, colon - auth, &u->user) != 0 ||
+		    (colon != at && url_decode(colon + 1, at - colon - 1,
+		    &u->password) != 0)) {
+			*cause = xstrdup("bad percent-encoding in the user "
+			    "name or password");
+			goto fail;
+		}
+		host = at + 1;
+	} else
+		host = auth;
+
+	/* host, [v6] or name, then :port. */
+	if (*host == '[') {
+		if ((hend = memchr(host, ']', end - host)) == NULL) {
+			*cause = xstrdup("IPv6 address without a closing ']'");
+			goto fail;
+		}
+		for (p = host + 1; p < hend; p++) {
+			if (!isxdigit((u_char)*p) && *p != ':' && *p != '.')
+				break;
+		}
+		if (p != hend || hend == host + 1) {
+			xasprintf(cause, "bad IPv6 address '%.*s'",
+			    (int)(hend - host + 1), host);
+			goto fail;
+		}
+		u->host = xstrndup(host + 1, hend - host - 1);
+		port = hend + 1;
+		if (port != end && *port != ':') {
+			xasprintf(cause, "unexpected '%.*s' after the IPv6 "
+			    "address", (int)(end - port), port);
+			goto fail;
+		}
+	} else {
+		hend = host + strcspn(host, ":");
+		if (hend > end)
+			hend = end;
+		for (p = host; p < hend; p++) {
+			if (!url_host_char((u_char)*p))
+				break;
+		}
+		if (p != hend) {
+			if (*p == ',')
+				*cause = xstrdup("more than one host is not "
+				    "supported");
+			else
+				xasprintf(cause, "bad character '%c' in the "
+				    "host", *p);
+			goto fail;
+		}
+		if (url_decode(host, hend - host, &u->host) != 0) {
+			*cause = xstrdup("bad percent-encoding in the host");
+			goto fail;
+		}
+		port = hend;
+	}
+	if (port != end) {
+		/* port points at ':' */
+		port++;
+		if (port == end) {
+			*cause = xstrdup("missing port after ':'");
+			goto fail;
+		}
+		num = 0;
+		for (p = port; p < end; p++) {
+			if (!isdigit((u_char)*p) || num > 65535)
+				break;
+			num = num * 10 + (*p - '0');
+		}
+		if (p != end || num == 0 || num > 65535) {
+			if (memchr(port, ':', end - port) != NULL)
+				*cause = xstrdup("an IPv6 address must be "
+				    "written in brackets: [::1]:5432");
+			else
+				xasprintf(cause, "bad port '%.*s' (use "
+				    "1 to 65535)", (int)(end - port), port);
+			goto fail;
+		}
+		u->port = xstrndup(port, end - port);
+	}
+
+	/* /path?query#fragment */
+	p = end;
+	n = strcspn(p, "?#");
+	u->path = xstrndup(p, n);
+	p += n;
+	if (*p == '?') {
+		n = strcspn(p + 1, "#");
+		u->query = xstrndup(p + 1, n);
+	}
+
+	if (strcmp(u->scheme, "tcp") == 0) {
+		if (*u->host == '\0' || u->port == NULL) {
+			*cause = xstrdup("a tcp target needs a host and a "
+			    "port: tcp://HOST:PORT");
+			goto fail;
+		}
+		if (u->user != NULL || (*u->path != '\0' &&
+		    strcmp(u->path, "/") != 0) || u->query != NULL) {
+			*cause = xstrdup("a tcp target is only "
+			    "tcp://HOST:PORT");
+			goto fail;
+		}
+	} else if (*u->host == '\0') {
+		if (strcmp(u->scheme, "redis") == 0) {
+			if (*u->path == '\0' || strcmp(u->path, "/") == 0) {
+				*cause = xstrdup("missing host (or the path "
+				    "of a unix socket: redis:///PATH)");
+				goto fail;
+			}
+		} else if (strncmp(u->scheme, "postgres", 8) != 0) {
+			*cause = xstrdup("missing host");
+			goto fail;
+		}
+	}
+	return (0);
+
+fail:
+	url_free(u);
+	return (-1);
+}
+
+void
+url_free(struct url *u)
+{
+	if (u == NULL)
+		return;
+	free(u->scheme);
+	free(u->user);
+	if (u->password != NULL)
+		explicit_bzero(u->password, strlen(u->password));
+	free(u->password);
+	free(u->host);
+	free(u->port);
+	free(u->path);
+	free(u->query);
+	memset(u, 0, sizeof *u);
+}
+
+/* Replace the values of password= parameters in a query. */
+static void
+url_mask_query(struct buf *b, const char *q, size_t len)
+{
+	const char	*p = q, *end = q + len, *amp;
+
+	while (p < end) {
+		if ((amp = memchr(p, '&', end - p)) == NULL)
+			amp = end;
+		if (amp - p >= 9 && strncasecmp(p, "password=", 9) == 0) {
+			buf_add(b, p, 9);
+			buf_puts(b, "***");
+		} else
+			buf_add(b, p, amp - p);
+		if (amp != end)
+			buf_putc(b, '&');
+		p = amp + 1;
+	}
+}
+
+/*
+ * Works on the text alone (no url_parse), so that a target that does not
+ * parse, or still holds ${VAR}, is masked all the same.
+ */
+char *
+url_mask(const char *s)
+{
+	struct buf	 b;
+	const char	*auth, *end, *at, *colon, *p, *q;
+	size_t		 n;
+
+	if ((n = url_scheme_length(s)) == 0)
+		return (xstrdup(s));
+	buf_init(&b);
+	auth = s + n + 3;
+	end = auth + strcspn(auth, "/?#");
+	at = NULL;
+	for (p = auth; p < end; p++) {
+		if (*p == '@')
+			at = p;
+	}
+	if (at != NULL && (colon = memchr(auth, ':', at - auth)) != NULL) {
+		buf_add(&b, s, colon + 1 - s);
+		buf_puts(&b, "***");
+		p = at;
+	} else
+		p = s;
+	/* Copy up to the query, mask it, copy the fragment. */
+	if ((q = strchr(end, '?')) != NULL && q < end + strcspn(end, "#")) {
+		buf_add(&b, p, q + 1 - p);
+		n = strcspn(q + 1, "#");
+		url_mask_query(&b, q + 1, n);
+		buf_puts(&b, q + 1 + n);
+	} else
+		buf_puts(&b, p);
+	return (buf_steal(&b));
+}
