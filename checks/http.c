@@ -1,9 +1,530 @@
-/* http.c: PLACEHOLDER: replaced by its owner. */
+/*
+ * http.c: the http and https check type: one libcurl transfer per attempt,
+ * driven by the multi-socket API on the default libev loop (curl never
+ * runs a loop of its own and never blocks ours), with a fresh connection,
+ * no proxy from the environment and at most HTTP_BODY_MAX bytes read.
+ *
+ * Each attempt has its own multi and easy handle, made by start() and
+ * destroyed when it ends: nothing is shared between checks, and an idle
+ * check holds neither memory beyond its header list nor descriptors.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
 
 #include "hinit.h"
 #include "check.h"
-#include "config.h"
-#include "init.h"
-#include "status.h"
 
-const struct check_type check_type_http = { "http" };
+#define HTTP_BODY_MAX		(64 * 1024)	/* bytes read, SPEC §3 */
+#define HTTP_REDIRECTS_MAX	5
+#define HTTP_PROTOCOLS		"http,https"
+#define HTTP_BACKSTOP		1000	/* ms past the engine's own timeout */
+
+struct http;
+
+/* One socket libcurl asked us to watch. */
+struct http_sock {
+	ev_io			 io;
+	curl_socket_t		 fd;
+	struct http		*h;
+	LIST_ENTRY(http_sock)	 entry;
+};
+
+struct http {
+	struct check		*c;
+
+	/* From configure(). */
+	struct curl_slist	*headers;
+	char			*expected;	/* expect_status, as text */
+
+	/* The attempt under way, if any. */
+	CURLM			*multi;
+	CURL			*easy;
+	ev_timer		 timer;
+	LIST_HEAD(, http_sock)	 socks;
+	struct buf		 body;		/* kept only for expect_body */
+	size_t			 bodylen;	/* bytes read */
+	int			 truncated;	/* stopped at HTTP_BODY_MAX */
+	char			 error[CURL_ERROR_SIZE];
+};
+
+static const struct status_range http_default_status = { 200, 399 };
+
+static void	http_load(void) __attribute__((constructor));
+static void	http_unload(void) __attribute__((destructor));
+
+/* Once, when the module is loaded: libcurl's and its TLS library's state. */
+static void
+http_load(void)
+{
+	CURLcode	 code;
+
+	if ((code = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
+		fatalx("curl_global_init: %s", curl_easy_strerror(code));
+}
+
+static void
+http_unload(void)
+{
+	curl_global_cleanup();
+}
+
+static const struct status_range *
+http_ranges(const struct check *c, u_int *n)
+{
+	if (c->expect_status == NULL || c->nexpect_status == 0) {
+		*n = 1;
+		return (&http_default_status);
+	}
+	*n = c->nexpect_status;
+	return (c->expect_status);
+}
+
+static int
+http_status_expected(const struct check *c, long status)
+{
+	const struct status_range	*r;
+	u_int				 i, n;
+
+	r = http_ranges(c, &n);
+	for (i = 0; i < n; i++) {
+		if (status >= r[i].lo && status <= r[i].hi)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+http_sock_free(struct http_sock *hs)
+{
+	ev_io_stop(EV_DEFAULT, &hs->io);
+	LIST_REMOVE(hs, entry);
+	free(hs);
+}
+
+/* Tear the attempt down, at once; idempotent. Never from a curl callback. */
+static void
+http_stop(struct http *h)
+{
+	struct http_sock	*hs;
+
+	if (h->multi != NULL) {
+		if (h->easy != NULL)
+			curl_multi_remove_handle(h->multi, h->easy);
+		curl_multi_cleanup(h->multi);
+		h->multi = NULL;
+	}
+	if (h->easy != NULL) {
+		curl_easy_cleanup(h->easy);
+		h->easy = NULL;
+	}
+	while ((hs = LIST_FIRST(&h->socks)) != NULL)
+		http_sock_free(hs);
+	ev_timer_stop(EV_DEFAULT, &h->timer);
+	buf_free(&h->body);
+	h->bodylen = 0;
+	h->truncated = 0;
+	h->error[0] = '\0';
+}
+
+/* What a failed transfer says: curl's own words, errno where it has one. */
+static char *
+http_error(struct http *h, CURLcode code)
+{
+	char	*out, *ip = NULL;
+	long	 port = 0, oserr = 0;
+
+	if (code == CURLE_COULDNT_CONNECT &&
+	    curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
+	    oserr != 0 &&
+	    curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+	    ip != NULL && *ip != '\0' &&
+	    curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK) {
+		xasprintf(&out, "Failed to connect to %s port %ld: %s", ip,
+		    port, strerror(oserr));
+		return (out);
+	}
+	if (h->error[0] != '\0')
+		return (xstrdup(h->error));
+	return (xstrdup(curl_easy_strerror(code)));
+}
+
+/* The transfer has ended: judge it, tear it down, then report. */
+static void
+http_finish(struct http *h, CURLcode code)
+{
+	struct check		*c = h->c;
+	enum check_result	 result;
+	char			*out;
+	long			 status = 0;
+
+	if (code == CURLE_WRITE_ERROR && h->truncated)
+		code = CURLE_OK;	/* we stopped reading, not the server */
+	if (code != CURLE_OK) {
+		result = CHECK_FAIL;
+		if (code == CURLE_OPERATION_TIMEDOUT)
+			result = CHECK_TIMEOUT;
+		out = http_error(h, code);
+	} else {
+		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
+		result = CHECK_FAIL;
+		if (!http_status_expected(c, status)) {
+			xasprintf(&out, "HTTP %ld (expected %s)", status,
+			    h->expected);
+		} else if (c->expect_body != NULL && (h->body.data == NULL ||
+		    memmem(h->body.data, h->body.len, c->expect_body,
+		    strlen(c->expect_body)) == NULL)) {
+			xasprintf(&out, "HTTP %ld: body does not contain \"%s\"",
+			    status, c->expect_body);
+		} else {
+			result = CHECK_PASS;
+			xasprintf(&out, "HTTP %ld", status);
+		}
+	}
+	http_stop(h);
+	check_done(c, result, "%s", out);
+	free(out);
+}
+
+/* After curl has acted: did the transfer end? */
+static void
+http_check_msgs(struct http *h)
+{
+	CURLMsg	*msg;
+	int	 left;
+
+	while (h->multi != NULL &&
+	    (msg = curl_multi_info_read(h->multi, &left)) != NULL) {
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == h->easy) {
+			http_finish(h, msg->data.result);
+			return;
+		}
+	}
+}
+
+static void
+http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct http_sock	*hs = w->data;
+	struct http		*h = hs->h;
+	curl_socket_t		 fd = hs->fd;	/* hs may go in the action */
+	int			 flags = 0, running;
+
+	if (revents & EV_READ)
+		flags |= CURL_CSELECT_IN;
+	if (revents & EV_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	if (revents & EV_ERROR)
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(h->multi, fd, flags, &running);
+	http_check_msgs(h);
+}
+
+static void
+http_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct http	*h = w->data;
+	int		 running;
+
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	http_check_msgs(h);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: watch what curl wants on one socket. */
+static int
+http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct http		*h = arg;
+	struct http_sock	*hs = sockp;
+	int			 events = 0;
+
+	if (what == CURL_POLL_REMOVE) {
+		if (hs != NULL) {
+			curl_multi_assign(h->multi, fd, NULL);
+			http_sock_free(hs);
+		}
+		return (0);
+	}
+	if (hs == NULL) {
+		hs = xcalloc(1, sizeof *hs);
+		hs->fd = fd;
+		hs->h = h;
+		ev_init(&hs->io, http_io_cb);
+		hs->io.data = hs;
+		LIST_INSERT_HEAD(&h->socks, hs, entry);
+		curl_multi_assign(h->multi, fd, hs);
+	} else
+		ev_io_stop(EV_DEFAULT, &hs->io);
+
+	if (what & CURL_POLL_IN)
+		events |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		events |= EV_WRITE;
+	ev_io_set(&hs->io, fd, events);
+	ev_io_start(EV_DEFAULT, &hs->io);
+	return (0);
+}
+
+/* CURLMOPT_TIMERFUNCTION: when curl wants to be called without I/O. */
+static int
+http_timer_set(CURLM *multi, long ms, void *arg)
+{
+	struct http	*h = arg;
+
+	ev_timer_stop(EV_DEFAULT, &h->timer);
+	if (ms >= 0) {
+		ev_timer_set(&h->timer, ms / 1000.0, 0.);
+		ev_timer_start(EV_DEFAULT, &h->timer);
+	}
+	return (0);
+}
+
+/* Keep the start of the body, then stop reading: SPEC §3. */
+static size_t
+http_write(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct http	*h = arg;
+	size_t		 len = size * n, room = HTTP_BODY_MAX - h->bodylen;
+
+	if (len > room) {
+		h->truncated = 1;
+		len = room;
+	}
+	if (h->c->expect_body != NULL)
+		buf_add(&h->body, ptr, len);
+	h->bodylen += len;
+	return (h->truncated ? 0 : len);
+}
+
+static int
+http_setup(struct http *h, char **cause)
+{
+	struct check	*c = h->c;
+	CURL		*e = h->easy;
+	CURLcode	 code;
+
+	/* The options that can fail (and matter); the rest cannot. */
+	if ((code = curl_easy_setopt(e, CURLOPT_URL, c->target)) != CURLE_OK)
+		goto fail;
+#if LIBCURL_VERSION_NUM >= 0x075500
+	if ((code = curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+	    HTTP_PROTOCOLS)) != CURLE_OK)
+		goto fail;
+	if ((code = curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+	    HTTP_PROTOCOLS)) != CURLE_OK)
+		goto fail;
+#else
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS, CURLPROTO_HTTP|CURLPROTO_HTTPS);
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS,
+	    CURLPROTO_HTTP|CURLPROTO_HTTPS);
+#endif
+	if ((code = curl_easy_setopt(e, CURLOPT_PROXY, "")) != CURLE_OK)
+		goto fail;
+	if ((code = curl_easy_setopt(e, CURLOPT_NOPROXY, "*")) != CURLE_OK)
+		goto fail;
+
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075700
+	/* Do not wait for a resolver thread when an attempt is abandoned. */
+	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
+#endif
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->error);
+	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "hinit/" HINIT_VERSION);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
+	if (c->timeout != 0) {
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+		    (long)(c->timeout + HTTP_BACKSTOP));
+	}
+
+	if (c->method == NULL || strcmp(c->method, "GET") == 0)
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(c->method, "HEAD") == 0)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	else if (strcmp(c->method, "POST") == 0) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+	} else
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
+
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
+	if (c->follow_redirects) {
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)HTTP_REDIRECTS_MAX);
+	}
+	return (0);
+
+fail:
+	xasprintf(cause, "%s", curl_easy_strerror(code));
+	return (-1);
+}
+
+static int
+http_start(struct check *c, char **cause)
+{
+	struct http	*h = c->data;
+	CURLMcode	 mcode;
+
+	if (h == NULL) {
+		*cause = xstrdup("http check not configured");
+		return (-1);
+	}
+	http_stop(h);
+	if ((h->multi = curl_multi_init()) == NULL ||
+	    (h->easy = curl_easy_init()) == NULL) {
+		http_stop(h);
+		*cause = xstrdup("libcurl could not start a transfer");
+		return (-1);
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_set);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+
+	if (http_setup(h, cause) != 0) {
+		http_stop(h);
+		return (-1);
+	}
+	/* This only arms the timer: the transfer runs from the loop. */
+	if ((mcode = curl_multi_add_handle(h->multi, h->easy)) != CURLM_OK) {
+		http_stop(h);
+		*cause = xstrdup(curl_multi_strerror(mcode));
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+http_cancel(struct check *c)
+{
+	if (c->data != NULL)
+		http_stop(c->data);
+}
+
+static void
+http_free(struct check *c)
+{
+	struct http	*h = c->data;
+
+	if (h == NULL)
+		return;
+	http_stop(h);
+	curl_slist_free_all(h->headers);
+	free(h->expected);
+	free(h);
+	c->data = NULL;
+}
+
+static int
+http_method_valid(const char *s)
+{
+	if (*s == '\0')
+		return (0);
+	for (; *s != '\0'; s++) {
+		if (!isalnum((u_char)*s) && strchr("!#$%&'*+-.^_`|~", *s) == NULL)
+			return (0);
+	}
+	return (1);
+}
+
+static int
+http_configure(struct check *c, char **cause)
+{
+	struct http			*h;
+	const struct status_range	*r;
+	struct curl_slist		*l;
+	struct buf			 b;
+	CURLU				*u;
+	CURLUcode			 ucode;
+	char				*scheme = NULL;
+	u_int				 i, n;
+
+	if ((u = curl_url()) == NULL)
+		fatalx("out of memory");
+	ucode = curl_url_set(u, CURLUPART_URL, c->target, 0);
+	if (ucode == CURLUE_OK)
+		ucode = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	if (ucode != CURLUE_OK) {
+		xasprintf(cause, "invalid URL: %s", curl_url_strerror(ucode));
+		curl_url_cleanup(u);
+		return (-1);
+	}
+	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+		xasprintf(cause, "not an http or https URL");
+		curl_free(scheme);
+		curl_url_cleanup(u);
+		return (-1);
+	}
+	curl_free(scheme);
+	curl_url_cleanup(u);
+
+	if (c->method != NULL && !http_method_valid(c->method)) {
+		xasprintf(cause, "invalid method '%s'", c->method);
+		return (-1);
+	}
+	r = http_ranges(c, &n);
+	for (i = 0; i < n; i++) {
+		if (r[i].lo < 100 || r[i].hi > 999 || r[i].lo > r[i].hi) {
+			xasprintf(cause, "invalid status range %d-%d", r[i].lo,
+			    r[i].hi);
+			return (-1);
+		}
+	}
+	for (i = 0; i < c->nheaders; i++) {
+		if (strchr(c->headers[i], ':') == NULL ||
+		    *c->headers[i] == ':' ||
+		    strpbrk(c->headers[i], "\r\n") != NULL) {
+			xasprintf(cause, "invalid header '%s'", c->headers[i]);
+			return (-1);
+		}
+	}
+
+	http_free(c);
+	h = xcalloc(1, sizeof *h);
+	h->c = c;
+	LIST_INIT(&h->socks);
+	buf_init(&h->body);
+	ev_init(&h->timer, http_timer_cb);
+	h->timer.data = h;
+
+	for (i = 0; i < c->nheaders; i++) {
+		if ((l = curl_slist_append(h->headers, c->headers[i])) == NULL)
+			fatalx("out of memory");
+		h->headers = l;
+	}
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (i != 0)
+			buf_puts(&b, ", ");
+		if (r[i].lo == r[i].hi)
+			buf_printf(&b, "%d", r[i].lo);
+		else
+			buf_printf(&b, "%d-%d", r[i].lo, r[i].hi);
+	}
+	h->expected = buf_steal(&b);
+
+	c->data = h;
+	return (0);
+}
+
+static const char *const http_schemes[] = { "http", "https", NULL };
+
+const struct check_type check_type_http = {
+	"http",
+	http_schemes,
+	http_configure,
+	http_start,
+	http_cancel,
+	http_free
+};
