@@ -3,10 +3,6 @@
  * driven by the multi-socket API on the default libev loop (curl never
  * runs a loop of its own and never blocks ours), with a fresh connection,
  * no proxy from the environment and at most HTTP_BODY_MAX bytes read.
- *
- * Each attempt has its own multi and easy handle, made by start() and
- * destroyed when it ends: nothing is shared between checks, and an idle
- * check holds neither memory beyond its header list nor descriptors.
  */
 
 #include <sys/types.h>
@@ -27,28 +23,36 @@
 #define HTTP_PROTOCOLS		"http,https"
 #define HTTP_BACKSTOP		1000	/* ms past the engine's own timeout */
 
-struct http;
-
 /* One socket libcurl asked us to watch. */
 struct http_sock {
 	ev_io			 io;
 	curl_socket_t		 fd;
-	struct http		*h;
 	LIST_ENTRY(http_sock)	 entry;
 };
 
+/*
+ * The module's one piece of shared state: every attempt of every http
+ * check is an easy handle on this one multi handle. A multi handle of its
+ * own per attempt would cost 40 KiB more per attempt under way (libcurl's
+ * socket, connection and DNS tables), one per check 40 KiB and two
+ * descriptors per idle check. It lives while a check is configured.
+ */
+struct http_multi {
+	CURLM			*multi;
+	ev_timer		 timer;
+	LIST_HEAD(, http_sock)	 socks;
+	u_int			 references;	/* configured checks */
+};
+static struct http_multi	 http_multi;
+
+/* One check: what configure() made and the attempt under way. */
 struct http {
 	struct check		*c;
 
-	/* From configure(). */
 	struct curl_slist	*headers;
 	char			*expected;	/* expect_status, as text */
 
-	/* The attempt under way, if any. */
-	CURLM			*multi;
-	CURL			*easy;
-	ev_timer		 timer;
-	LIST_HEAD(, http_sock)	 socks;
+	CURL			*easy;		/* NULL: no attempt */
 	struct buf		 body;		/* kept only for expect_body */
 	size_t			 bodylen;	/* bytes read */
 	int			 truncated;	/* stopped at HTTP_BODY_MAX */
@@ -113,21 +117,11 @@ http_sock_free(struct http_sock *hs)
 static void
 http_stop(struct http *h)
 {
-	struct http_sock	*hs;
-
-	if (h->multi != NULL) {
-		if (h->easy != NULL)
-			curl_multi_remove_handle(h->multi, h->easy);
-		curl_multi_cleanup(h->multi);
-		h->multi = NULL;
-	}
 	if (h->easy != NULL) {
+		curl_multi_remove_handle(http_multi.multi, h->easy);
 		curl_easy_cleanup(h->easy);
 		h->easy = NULL;
 	}
-	while ((hs = LIST_FIRST(&h->socks)) != NULL)
-		http_sock_free(hs);
-	ev_timer_stop(EV_DEFAULT, &h->timer);
 	buf_free(&h->body);
 	h->bodylen = 0;
 	h->truncated = 0;
@@ -138,18 +132,27 @@ http_stop(struct http *h)
 static char *
 http_error(struct http *h, CURLcode code)
 {
-	char	*out, *ip = NULL;
-	long	 port = 0, oserr = 0;
+	CURLU	*u;
+	char	*out = NULL, *url = NULL, *host = NULL, *port = NULL;
+	long	 oserr = 0;
 
 	if (code == CURLE_COULDNT_CONNECT &&
 	    curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
 	    oserr != 0 &&
-	    curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
-	    ip != NULL && *ip != '\0' &&
-	    curl_easy_getinfo(h->easy, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK) {
-		xasprintf(&out, "Failed to connect to %s port %ld: %s", ip,
-		    port, strerror(oserr));
-		return (out);
+	    curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) ==
+	    CURLE_OK && url != NULL && (u = curl_url()) != NULL) {
+		if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_PORT, &port,
+		    CURLU_DEFAULT_PORT) == CURLUE_OK) {
+			xasprintf(&out, "Failed to connect to %s port %s: %s",
+			    host, port, strerror(oserr));
+		}
+		curl_free(host);
+		curl_free(port);
+		curl_url_cleanup(u);
+		if (out != NULL)
+			return (out);
 	}
 	if (h->error[0] != '\0')
 		return (xstrdup(h->error));
@@ -193,19 +196,27 @@ http_finish(struct http *h, CURLcode code)
 	free(out);
 }
 
-/* After curl has acted: did the transfer end? */
+/*
+ * After curl has acted: report the transfers that ended. Reporting may
+ * start or free checks, even the last one (and with it the multi handle).
+ */
 static void
-http_check_msgs(struct http *h)
+http_check_msgs(void)
 {
-	CURLMsg	*msg;
-	int	 left;
+	CURLMsg		*msg;
+	struct http	*h;
+	CURLcode	 code;
+	int		 left;
 
-	while (h->multi != NULL &&
-	    (msg = curl_multi_info_read(h->multi, &left)) != NULL) {
-		if (msg->msg == CURLMSG_DONE && msg->easy_handle == h->easy) {
-			http_finish(h, msg->data.result);
-			return;
-		}
+	while (http_multi.multi != NULL &&
+	    (msg = curl_multi_info_read(http_multi.multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		code = msg->data.result;
+		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+		    (char **)&h) != CURLE_OK || h == NULL)
+			fatalx("http: transfer of unknown check");
+		http_finish(h, code);
 	}
 }
 
@@ -213,8 +224,6 @@ static void
 http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct http_sock	*hs = w->data;
-	struct http		*h = hs->h;
-	curl_socket_t		 fd = hs->fd;	/* hs may go in the action */
 	int			 flags = 0, running;
 
 	if (revents & EV_READ)
@@ -223,31 +232,31 @@ http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		flags |= CURL_CSELECT_OUT;
 	if (revents & EV_ERROR)
 		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(h->multi, fd, flags, &running);
-	http_check_msgs(h);
+	/* hs may be freed in there. */
+	curl_multi_socket_action(http_multi.multi, hs->fd, flags, &running);
+	http_check_msgs();
 }
 
 static void
 http_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct http	*h = w->data;
-	int		 running;
+	int	 running;
 
-	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	http_check_msgs(h);
+	curl_multi_socket_action(http_multi.multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running);
+	http_check_msgs();
 }
 
 /* CURLMOPT_SOCKETFUNCTION: watch what curl wants on one socket. */
 static int
 http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 {
-	struct http		*h = arg;
 	struct http_sock	*hs = sockp;
 	int			 events = 0;
 
 	if (what == CURL_POLL_REMOVE) {
 		if (hs != NULL) {
-			curl_multi_assign(h->multi, fd, NULL);
+			curl_multi_assign(http_multi.multi, fd, NULL);
 			http_sock_free(hs);
 		}
 		return (0);
@@ -255,11 +264,10 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 	if (hs == NULL) {
 		hs = xcalloc(1, sizeof *hs);
 		hs->fd = fd;
-		hs->h = h;
 		ev_init(&hs->io, http_io_cb);
 		hs->io.data = hs;
-		LIST_INSERT_HEAD(&h->socks, hs, entry);
-		curl_multi_assign(h->multi, fd, hs);
+		LIST_INSERT_HEAD(&http_multi.socks, hs, entry);
+		curl_multi_assign(http_multi.multi, fd, hs);
 	} else
 		ev_io_stop(EV_DEFAULT, &hs->io);
 
@@ -276,14 +284,47 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 static int
 http_timer_set(CURLM *multi, long ms, void *arg)
 {
-	struct http	*h = arg;
-
-	ev_timer_stop(EV_DEFAULT, &h->timer);
+	ev_timer_stop(EV_DEFAULT, &http_multi.timer);
 	if (ms >= 0) {
-		ev_timer_set(&h->timer, ms / 1000.0, 0.);
-		ev_timer_start(EV_DEFAULT, &h->timer);
+		ev_timer_set(&http_multi.timer, ms / 1000.0, 0.);
+		ev_timer_start(EV_DEFAULT, &http_multi.timer);
 	}
 	return (0);
+}
+
+/* The first configured check makes the multi handle, the last frees it. */
+static int
+http_multi_hold(char **cause)
+{
+	CURLM	*m;
+
+	if (http_multi.references++ != 0)
+		return (0);
+	if ((m = curl_multi_init()) == NULL) {
+		http_multi.references = 0;
+		*cause = xstrdup("libcurl could not make a multi handle");
+		return (-1);
+	}
+	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, http_timer_set);
+	ev_init(&http_multi.timer, http_timer_cb);
+	LIST_INIT(&http_multi.socks);
+	http_multi.multi = m;
+	return (0);
+}
+
+static void
+http_multi_release(void)
+{
+	struct http_sock	*hs;
+
+	if (http_multi.references == 0 || --http_multi.references != 0)
+		return;
+	curl_multi_cleanup(http_multi.multi);
+	http_multi.multi = NULL;
+	while ((hs = LIST_FIRST(&http_multi.socks)) != NULL)
+		http_sock_free(hs);
+	ev_timer_stop(EV_DEFAULT, &http_multi.timer);
 }
 
 /* Keep the start of the body, then stop reading: SPEC §3. */
@@ -335,9 +376,11 @@ http_setup(struct http *h, char **cause)
 	/* Do not wait for a resolver thread when an attempt is abandoned. */
 	curl_easy_setopt(e, CURLOPT_QUICK_EXIT, 1L);
 #endif
+	curl_easy_setopt(e, CURLOPT_PRIVATE, h);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->error);
 	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+	curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "hinit/" HINIT_VERSION);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
@@ -381,24 +424,19 @@ http_start(struct check *c, char **cause)
 		return (-1);
 	}
 	http_stop(h);
-	if ((h->multi = curl_multi_init()) == NULL ||
-	    (h->easy = curl_easy_init()) == NULL) {
-		http_stop(h);
+	if ((h->easy = curl_easy_init()) == NULL) {
 		*cause = xstrdup("libcurl could not start a transfer");
 		return (-1);
 	}
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer_set);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
-
 	if (http_setup(h, cause) != 0) {
 		http_stop(h);
 		return (-1);
 	}
 	/* This only arms the timer: the transfer runs from the loop. */
-	if ((mcode = curl_multi_add_handle(h->multi, h->easy)) != CURLM_OK) {
-		http_stop(h);
+	mcode = curl_multi_add_handle(http_multi.multi, h->easy);
+	if (mcode != CURLM_OK) {
+		curl_easy_cleanup(h->easy);
+		h->easy = NULL;
 		*cause = xstrdup(curl_multi_strerror(mcode));
 		return (-1);
 	}
@@ -424,6 +462,7 @@ http_free(struct check *c)
 	free(h->expected);
 	free(h);
 	c->data = NULL;
+	http_multi_release();
 }
 
 static int
@@ -491,12 +530,11 @@ http_configure(struct check *c, char **cause)
 	}
 
 	http_free(c);
+	if (http_multi_hold(cause) != 0)
+		return (-1);
 	h = xcalloc(1, sizeof *h);
 	h->c = c;
-	LIST_INIT(&h->socks);
 	buf_init(&h->body);
-	ev_init(&h->timer, http_timer_cb);
-	h->timer.data = h;
 
 	for (i = 0; i < c->nheaders; i++) {
 		if ((l = curl_slist_append(h->headers, c->headers[i])) == NULL)
