@@ -1,9 +1,641 @@
-/* postgres.c: PLACEHOLDER: replaced by its owner. */
+/*
+ * postgres.c: the postgres check type. Without a query it means what
+ * pg_isready means: a server that answers passes, even when it refuses the
+ * credentials; one that answers "cannot connect now" (SQLSTATE 57P03) is
+ * rejecting connections; no answer at all is no response. With a query it
+ * logs in, runs the query and passes only if that succeeds. Everything runs
+ * on libpq's non-blocking connect, driven by one ev_io, after host names
+ * have been resolved off the loop (libpq would resolve them by blocking).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
 
 #include "hinit.h"
 #include "check.h"
-#include "config.h"
-#include "init.h"
-#include "status.h"
 
-const struct check_type check_type_postgres = { "postgres" };
+#define POSTGRES_CANNOT_CONNECT_NOW	"57P03"
+
+struct postgres {
+	struct check		*check;
+
+	/* From the URL (or PGHOST): one entry per host, and ports. */
+	char			**hosts;
+	u_int			 nhosts;
+	char			**ports;
+	u_int			 nports;
+	int			 resolve;	/* some host is a name */
+
+	/* The attempt under way. */
+	struct resolve		*res;
+	u_int			 next;		/* host to resolve next */
+	struct buf		 host;		/* host, hostaddr, port lists */
+	struct buf		 hostaddr;
+	struct buf		 port;
+	u_int			 naddrs;
+	char			*resolve_error;
+	PGconn			*conn;
+	int			 querying;	/* connected, query sent */
+	char			*ok;		/* what the query gave so far */
+	char			*error;
+	ev_io			 io;
+};
+
+static const char *const postgres_schemes[] = {
+	"postgres",
+	"postgresql",
+	NULL
+};
+
+static void	postgres_io(struct ev_loop *, ev_io *, int);
+static void	postgres_resolved(struct addrinfo *, const char *, void *);
+static int	postgres_connect(struct postgres *, char **);
+
+/* libpq's texts span lines; an attempt's output is one line. */
+static char *
+postgres_oneline(const char *s)
+{
+	struct buf	 b;
+	int		 space = 0;
+
+	buf_init(&b);
+	buf_puts(&b, "");
+	for (; *s != '\0'; s++) {
+		if (isspace((u_char)*s)) {
+			space = 1;
+			continue;
+		}
+		if (space && b.len != 0)
+			buf_putc(&b, ' ');
+		space = 0;
+		buf_putc(&b, *s);
+	}
+	return (buf_steal(&b));
+}
+
+static void
+postgres_split(const char *s, char ***list, u_int *n)
+{
+	char	*copy, *next, *item;
+
+	*list = NULL;
+	*n = 0;
+	if (s == NULL || *s == '\0')
+		return;
+	next = copy = xstrdup(s);
+	while ((item = strsep(&next, ",")) != NULL) {
+		*list = xreallocarray(*list, *n + 1, sizeof **list);
+		(*list)[(*n)++] = xstrdup(item);
+	}
+	free(copy);
+}
+
+static void
+postgres_free_list(char **list, u_int n)
+{
+	u_int	i;
+
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* A host libpq reaches without a DNS lookup: a socket, an address. */
+static int
+postgres_host_numeric(const char *host)
+{
+	struct in6_addr	 in6;
+	struct in_addr	 in;
+
+	if (*host == '\0' || *host == '/' || *host == '@')
+		return (1);
+	if (inet_pton(AF_INET, host, &in) == 1)
+		return (1);
+	if (inet_pton(AF_INET6, host, &in6) == 1)
+		return (1);
+	return (0);
+}
+
+/*
+ * Only the part of libpq's parse error before any quoted text: the quotes
+ * may hold a piece of the URL, password included.
+ */
+static char *
+postgres_parse_error(const char *errmsg)
+{
+	char	*s;
+	size_t	 n;
+
+	if (errmsg == NULL)
+		return (xstrdup("invalid PostgreSQL URL"));
+	n = strcspn(errmsg, "\"\n");
+	while (n > 0 && (errmsg[n - 1] == ' ' || errmsg[n - 1] == ':'))
+		n--;
+	xasprintf(&s, "invalid PostgreSQL URL: %.*s", (int)n, errmsg);
+	return (s);
+}
+
+static int
+postgres_configure(struct check *c, char **cause)
+{
+	struct postgres		*p;
+	PQconninfoOption	*opts, *o;
+	char			*errmsg = NULL;
+	const char		*host = NULL, *hostaddr = NULL, *port = NULL;
+	u_int			 i;
+
+	if ((opts = PQconninfoParse(c->target, &errmsg)) == NULL) {
+		*cause = postgres_parse_error(errmsg);
+		PQfreemem(errmsg);
+		return (-1);
+	}
+	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || *o->val == '\0')
+			continue;
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			hostaddr = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+	}
+	/* libpq falls back to the environment: so must the resolver. */
+	if (host == NULL)
+		host = getenv("PGHOST");
+	if (hostaddr == NULL && (hostaddr = getenv("PGHOSTADDR")) != NULL &&
+	    *hostaddr == '\0')
+		hostaddr = NULL;
+
+	p = xcalloc(1, sizeof *p);
+	p->check = c;
+	postgres_split(host, &p->hosts, &p->nhosts);
+	postgres_split(port, &p->ports, &p->nports);
+	if (hostaddr == NULL) {
+		for (i = 0; i < p->nhosts; i++) {
+			if (!postgres_host_numeric(p->hosts[i]))
+				p->resolve = 1;
+		}
+	}
+	buf_init(&p->host);
+	buf_init(&p->hostaddr);
+	buf_init(&p->port);
+	PQconninfoFree(opts);
+
+	c->data = p;
+	return (0);
+}
+
+static void
+postgres_stop(struct postgres *p)
+{
+	if (p->res != NULL) {
+		resolve_cancel(p->res);
+		p->res = NULL;
+	}
+	ev_io_stop(EV_DEFAULT, &p->io);
+	if (p->conn != NULL) {
+		PQfinish(p->conn);
+		p->conn = NULL;
+	}
+	p->querying = 0;
+	free(p->ok);
+	p->ok = NULL;
+	free(p->error);
+	p->error = NULL;
+	free(p->resolve_error);
+	p->resolve_error = NULL;
+}
+
+static void
+postgres_cancel(struct check *c)
+{
+	struct postgres	*p = c->data;
+
+	if (p != NULL)
+		postgres_stop(p);
+}
+
+static void
+postgres_free(struct check *c)
+{
+	struct postgres	*p = c->data;
+
+	if (p == NULL)
+		return;
+	postgres_stop(p);
+	postgres_free_list(p->hosts, p->nhosts);
+	postgres_free_list(p->ports, p->nports);
+	buf_free(&p->host);
+	buf_free(&p->hostaddr);
+	buf_free(&p->port);
+	free(p);
+	c->data = NULL;
+}
+
+/* End the attempt: release everything first, then report. */
+static void
+postgres_done(struct postgres *p, enum check_result result, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	xvasprintf(&s, fmt, ap);
+	va_end(ap);
+	postgres_stop(p);
+	check_done(p->check, result, "%s", s);
+	free(s);
+}
+
+/*
+ * The SQLSTATE of the last error the server sent. With PQERRORS_VERBOSE,
+ * libpq formats a server error as "SEVERITY:  SQLSTATE: message", the one
+ * place the code is public for a connection that failed; PQping reads the
+ * same code (its last_sqlstate) from inside libpq. The severity word may be
+ * translated by the server, the code never is.
+ */
+static const char *
+postgres_sqlstate(const char *msg, char *state)
+{
+	const char	*s, *found = NULL;
+	int		 i;
+
+	for (s = msg; (s = strstr(s, ":  ")) != NULL; s++) {
+		for (i = 0; i < 5; i++) {
+			if (!isdigit((u_char)s[3 + i]) &&
+			    !isupper((u_char)s[3 + i]))
+				break;
+		}
+		if (i != 5 || s[8] != ':' || s[9] != ' ')
+			continue;
+		memcpy(state, s + 3, 5);
+		state[5] = '\0';
+		found = s + 10;
+	}
+	return (found);
+}
+
+/*
+ * A connection that failed, judged as PQping judges it: any authentication
+ * request, or any error the server sent but "cannot connect now", means the
+ * server accepts connections.
+ */
+static void
+postgres_failed(struct postgres *p)
+{
+	const char	*msg, *text;
+	char		 state[6], *line;
+	size_t		 n;
+
+	msg = PQerrorMessage(p->conn);
+	line = postgres_oneline(msg);
+	if (p->check->query != NULL) {
+		postgres_done(p, CHECK_FAIL, "%s", line);
+		free(line);
+		return;
+	}
+	if (PQconnectionUsedPassword(p->conn)) {
+		free(line);
+		postgres_done(p, CHECK_PASS, "accepting connections");
+		return;
+	}
+	if ((text = postgres_sqlstate(msg, state)) == NULL) {
+		postgres_done(p, CHECK_FAIL, "no response: %s", line);
+		free(line);
+		return;
+	}
+	free(line);
+	if (strcmp(state, POSTGRES_CANNOT_CONNECT_NOW) != 0) {
+		postgres_done(p, CHECK_PASS, "accepting connections");
+		return;
+	}
+	n = strcspn(text, "\n");
+	line = xstrndup(text, n);
+	postgres_done(p, CHECK_FAIL, "rejecting connections: %s", line);
+	free(line);
+}
+
+static int
+postgres_wait(struct postgres *p, int events)
+{
+	int	fd;
+
+	/* libpq may have moved to another socket (next address, next host). */
+	if ((fd = PQsocket(p->conn)) == -1)
+		return (-1);
+	ev_io_stop(EV_DEFAULT, &p->io);
+	ev_io_set(&p->io, fd, events);
+	ev_io_start(EV_DEFAULT, &p->io);
+	return (0);
+}
+
+static void
+postgres_send(struct postgres *p)
+{
+	char	*line;
+
+	if (PQsendQuery(p->conn, p->check->query) == 1) {
+		p->querying = 1;
+		if (postgres_wait(p, EV_READ|EV_WRITE) == 0)
+			return;
+	}
+	line = postgres_oneline(PQerrorMessage(p->conn));
+	postgres_done(p, CHECK_FAIL, "query failed: %s", line);
+	free(line);
+}
+
+static void
+postgres_connected(struct postgres *p)
+{
+	if (p->check->query == NULL)
+		postgres_done(p, CHECK_PASS, "accepting connections");
+	else
+		postgres_send(p);
+}
+
+static void
+postgres_poll(struct postgres *p)
+{
+	switch (PQconnectPoll(p->conn)) {
+	case PGRES_POLLING_READING:
+		if (postgres_wait(p, EV_READ) == 0)
+			return;
+		break;
+	case PGRES_POLLING_WRITING:
+		if (postgres_wait(p, EV_WRITE) == 0)
+			return;
+		break;
+	case PGRES_POLLING_OK:
+		/* Never block, not even in PQfinish(). */
+		PQsetnonblocking(p->conn, 1);
+		postgres_connected(p);
+		return;
+	default:
+		break;
+	}
+	postgres_failed(p);
+}
+
+/* The results of the query, as libpq has them; the first error counts. */
+static void
+postgres_results(struct postgres *p)
+{
+	PGresult	*res;
+	char		*line;
+	const char	*severity, *primary;
+	int		 rows;
+
+	while (!PQisBusy(p->conn)) {
+		if ((res = PQgetResult(p->conn)) == NULL) {
+			if (p->error != NULL)
+				postgres_done(p, CHECK_FAIL, "%s", p->error);
+			else {
+				postgres_done(p, CHECK_PASS, "%s",
+				    p->ok != NULL ? p->ok : "query ok");
+			}
+			return;
+		}
+		switch (PQresultStatus(res)) {
+		case PGRES_TUPLES_OK:
+			free(p->ok);
+			rows = PQntuples(res);
+			xasprintf(&p->ok, "query ok (%d row%s)", rows,
+			    rows == 1 ? "" : "s");
+			break;
+		case PGRES_COMMAND_OK:
+			free(p->ok);
+			xasprintf(&p->ok, "query ok (%s)", PQcmdStatus(res));
+			break;
+		case PGRES_EMPTY_QUERY:
+			break;
+		case PGRES_COPY_IN:
+		case PGRES_COPY_OUT:
+		case PGRES_COPY_BOTH:
+			PQclear(res);
+			postgres_done(p, CHECK_FAIL,
+			    "query failed: COPY is not supported");
+			return;
+		default:
+			if (p->error != NULL)
+				break;
+			severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+			primary = PQresultErrorField(res,
+			    PG_DIAG_MESSAGE_PRIMARY);
+			if (severity != NULL && primary != NULL) {
+				line = postgres_oneline(primary);
+				xasprintf(&p->error, "query failed: %s: %s",
+				    severity, line);
+			} else {
+				line = postgres_oneline(
+				    PQresultErrorMessage(res));
+				xasprintf(&p->error, "query failed: %s", line);
+			}
+			free(line);
+			break;
+		}
+		PQclear(res);
+	}
+	if (postgres_wait(p, EV_READ) != 0)
+		postgres_done(p, CHECK_FAIL, "query failed: connection lost");
+}
+
+static void
+postgres_query(struct postgres *p, int revents)
+{
+	char	*line;
+	int	 flushed;
+
+	if (revents & EV_READ) {
+		if (!PQconsumeInput(p->conn))
+			goto fail;
+	}
+	if ((flushed = PQflush(p->conn)) == -1)
+		goto fail;
+	if (flushed == 1) {
+		if (postgres_wait(p, EV_READ|EV_WRITE) != 0)
+			goto fail;
+		return;
+	}
+	postgres_results(p);
+	return;
+
+fail:
+	line = postgres_oneline(PQerrorMessage(p->conn));
+	postgres_done(p, CHECK_FAIL, "query failed: %s", line);
+	free(line);
+}
+
+static void
+postgres_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct postgres	*p = w->data;
+
+	/* Stopped before libpq runs: it may close this descriptor. */
+	ev_io_stop(loop, w);
+	if (p->querying)
+		postgres_query(p, revents);
+	else
+		postgres_poll(p);
+}
+
+/* Begin the connection; -1 if libpq failed at once. */
+static int
+postgres_connect(struct postgres *p, char **cause)
+{
+	const char	*keys[6], *values[6];
+	char		*line;
+	u_int		 n = 0;
+
+	keys[n] = "fallback_application_name";
+	values[n++] = "hinit";
+	keys[n] = "dbname";		/* the URL, expanded */
+	values[n++] = p->check->target;
+	if (p->naddrs != 0) {
+		/* After the URL, so these win; host stays for TLS and auth. */
+		keys[n] = "host";
+		values[n++] = p->host.data;
+		keys[n] = "hostaddr";
+		values[n++] = p->hostaddr.data;
+		if (p->nports > 1) {
+			keys[n] = "port";
+			values[n++] = p->port.data;
+		}
+	}
+	keys[n] = NULL;
+	values[n] = NULL;
+
+	if ((p->conn = PQconnectStartParams(keys, values, 1)) == NULL)
+		fatalx("out of memory");
+	ev_init(&p->io, postgres_io);
+	p->io.data = p;
+	if (PQstatus(p->conn) != CONNECTION_BAD) {
+		if (p->check->query == NULL)
+			PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE);
+		/* As if PQconnectPoll() had asked to write. */
+		if (postgres_wait(p, EV_WRITE) == 0)
+			return (0);
+	}
+	line = postgres_oneline(PQerrorMessage(p->conn));
+	if (p->check->query == NULL)
+		xasprintf(cause, "no response: %s", line);
+	else
+		*cause = xstrdup(line);
+	free(line);
+	postgres_stop(p);
+	return (-1);
+}
+
+static void
+postgres_add(struct postgres *p, const char *host, const char *addr)
+{
+	const char	*port = NULL;
+
+	if (p->naddrs != 0) {
+		buf_putc(&p->host, ',');
+		buf_putc(&p->hostaddr, ',');
+		buf_putc(&p->port, ',');
+	}
+	buf_puts(&p->host, host);
+	buf_puts(&p->hostaddr, addr);
+	if (p->nports > 1 && p->next < p->nports)
+		port = p->ports[p->next];
+	buf_puts(&p->port, port != NULL ? port : "");
+	p->naddrs++;
+}
+
+/*
+ * Resolve the hosts one after the other, then connect. Each address
+ * becomes its own host entry with the name kept beside it, so libpq tries
+ * them all in order, as it would have after its own lookup.
+ */
+static int
+postgres_resolve_next(struct postgres *p, char **cause)
+{
+	const char	*host;
+
+	for (; p->next < p->nhosts; p->next++) {
+		host = p->hosts[p->next];
+		if (postgres_host_numeric(host)) {
+			postgres_add(p, host, *host == '/' || *host == '@' ||
+			    *host == '\0' ? "" : host);
+			continue;
+		}
+		p->res = resolve_start(host, NULL, SOCK_STREAM,
+		    postgres_resolved, p);
+		if (p->res != NULL)
+			return (0);
+	}
+	if (p->naddrs == 0) {
+		xasprintf(cause, "no response: %s", p->resolve_error != NULL ?
+		    p->resolve_error : "no address");
+		postgres_stop(p);
+		return (-1);
+	}
+	return (postgres_connect(p, cause));
+}
+
+static void
+postgres_resolved(struct addrinfo *ai, const char *error, void *arg)
+{
+	struct postgres	*p = arg;
+	struct addrinfo	*a;
+	const char	*host = p->hosts[p->next];
+	char		 addr[NI_MAXHOST], *cause;
+
+	p->res = NULL;
+	if (ai == NULL) {
+		free(p->resolve_error);
+		xasprintf(&p->resolve_error,
+		    "could not translate host name \"%s\" to address: %s",
+		    host, error != NULL ? error : "unknown error");
+	}
+	for (a = ai; a != NULL; a = a->ai_next) {
+		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)
+			continue;
+		if (getnameinfo(a->ai_addr, a->ai_addrlen, addr, sizeof addr,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		postgres_add(p, host, addr);
+	}
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	p->next++;
+	if (postgres_resolve_next(p, &cause) != 0) {
+		check_done(p->check, CHECK_FAIL, "%s", cause);
+		free(cause);
+	}
+}
+
+static int
+postgres_start(struct check *c, char **cause)
+{
+	struct postgres	*p = c->data;
+
+	postgres_stop(p);
+	buf_reset(&p->host);
+	buf_reset(&p->hostaddr);
+	buf_reset(&p->port);
+	p->naddrs = 0;
+	p->next = 0;
+	if (!p->resolve)
+		return (postgres_connect(p, cause));
+	return (postgres_resolve_next(p, cause));
+}
+
+const struct check_type check_type_postgres = {
+	.name = "postgres",
+	.schemes = postgres_schemes,
+	.configure = postgres_configure,
+	.start = postgres_start,
+	.cancel = postgres_cancel,
+	.free = postgres_free
+};
