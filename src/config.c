@@ -1312,6 +1312,7 @@ config_finish_check(struct config *conf, struct config_part *part,
 {
 	struct check		*c = part->object;
 	struct config_value	*v, *tv;
+	struct url		 u;
 	const char		*what;
 	char			*s;
 
@@ -1337,6 +1338,15 @@ config_finish_check(struct config *conf, struct config_part *part,
 			goto fail;
 		}
 		free(s);
+		/* One strict reading of every URL, whatever the type's own. */
+		if (c->command == NULL) {
+			if (url_parse(c->target, &u, &s) != 0) {
+				xasprintf(cause, "%s: %s", what, s);
+				free(s);
+				goto fail;
+			}
+			url_free(&u);
+		}
 		if ((c->type = check_type_for_target(c->target, &s)) == NULL) {
 			xasprintf(cause, "%s: %s", what, s);
 			free(s);
