@@ -1,4 +1,25 @@
-/* httpd.c: PLACEHOLDER: replaced by its owner. */
+/*
+ * httpd.c: the HTTP endpoint: /health, /health/ready, /health/live and
+ * /metrics answered from the documents status.c keeps in memory, on the
+ * loop, HTTP/1.0 and 1.1 with keep-alive and pipelining. Connections,
+ * request heads and the time a client may take are all bounded; at the
+ * connection limit the one closest to its deadline makes room.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hinit.h"
 #include "check.h"
@@ -6,6 +27,848 @@
 #include "init.h"
 #include "status.h"
 
+#define HTTPD_HEAD_MAX		8192	/* request line and headers */
+#define HTTPD_TIMEOUT		5.0	/* to send a request head; to read */
+#define HTTPD_MAX_DEFAULT	256
+#define HTTPD_LISTEN_MAX	16
+#define HTTPD_BACKLOG		128
+#define HTTPD_ACCEPT_BATCH	64
+#define HTTPD_PAUSE		1.0	/* out of descriptors: accept later */
 
-struct httpd *httpd_start(struct hinit *h, const char *l, u_int m, char **cause) { *cause = xstrdup("not yet"); return (NULL); }
-void httpd_free(struct httpd *h) { }
+enum httpd_route {
+	HTTPD_NONE,
+	HTTPD_READY,
+	HTTPD_LIVE,
+	HTTPD_METRICS
+};
+
+struct httpd_request {
+	int		 error;		/* 0, or the status to answer */
+	int		 head;		/* HEAD, not GET */
+	int		 method_ok;	/* GET or HEAD */
+	int		 keepalive;
+	int		 http10;	/* HTTP/1.0 */
+	int		 body;		/* the request has a body */
+	enum httpd_route route;
+	size_t		 used;		/* bytes of the request */
+};
+
+struct httpd_listener {
+	struct httpd	*httpd;
+	ev_io		 io;
+};
+
+struct httpd_conn {
+	struct httpd		*httpd;
+	ev_io			 io;
+	double			 deadline;
+	struct buf		 in;
+	struct buf		 out;
+	size_t			 outoff;
+	u_int			 served;	/* responses sent */
+	int			 closing;	/* close when out is sent */
+	int			 eof;		/* the client is done sending */
+	TAILQ_ENTRY(httpd_conn)	 entry;		/* by deadline */
+};
+
+struct httpd {
+	struct hinit			*h;
+	struct httpd_listener		 listeners[HTTPD_LISTEN_MAX];
+	u_int				 nlisteners;
+	u_int				 max;
+	u_int				 nconns;
+	TAILQ_HEAD(, httpd_conn)	 conns;
+	ev_timer			 timer;		/* first deadline */
+	ev_timer			 pause;		/* out of descriptors */
+};
+
+static void	httpd_accept_cb(struct ev_loop *, ev_io *, int);
+static void	httpd_conn_cb(struct ev_loop *, ev_io *, int);
+static void	httpd_timer_cb(struct ev_loop *, ev_timer *, int);
+static void	httpd_pause_cb(struct ev_loop *, ev_timer *, int);
+static void	httpd_conn_run(struct httpd_conn *);
+static void	httpd_conn_free(struct httpd_conn *);
+
+static int
+httpd_tchar(int ch)
+{
+	return (isalnum(ch) || (ch != '\0' && strchr("!#$%&'*+-.^_`|~",
+	    ch) != NULL));
+}
+
+/* Does a comma-separated header value hold this token? */
+static int
+httpd_has_token(const char *v, size_t len, const char *token)
+{
+	size_t	 tlen = strlen(token), i = 0, start;
+
+	while (i < len) {
+		while (i < len && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		start = i;
+		while (i < len && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
+			i++;
+		if (i - start == tlen && strncasecmp(v + start, token,
+		    tlen) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static enum httpd_route
+httpd_route(const char *target, size_t len)
+{
+	static const struct {
+		const char		*path;
+		enum httpd_route	 route;
+	} routes[] = {
+		{ "/health", HTTPD_READY },
+		{ "/health/ready", HTTPD_READY },
+		{ "/health/live", HTTPD_LIVE },
+		{ "/metrics", HTTPD_METRICS }
+	};
+	const char	*p;
+	size_t		 plen;
+	u_int		 i;
+
+	/* Absolute form: http://host/path. */
+	if (len > 7 && strncasecmp(target, "http://", 7) == 0) {
+		p = memchr(target + 7, '/', len - 7);
+		if (p == NULL)
+			return (HTTPD_NONE);
+		len -= p - target;
+		target = p;
+	}
+	for (plen = 0; plen < len; plen++) {
+		if (target[plen] == '?' || target[plen] == '#')
+			break;
+	}
+	for (i = 0; i < nitems(routes); i++) {
+		if (strlen(routes[i].path) == plen &&
+		    memcmp(routes[i].path, target, plen) == 0)
+			return (routes[i].route);
+	}
+	return (HTTPD_NONE);
+}
+
+/* Check one header line; the line has no CR or LF. */
+static int
+httpd_header(struct httpd_request *r, const char *line, size_t len,
+    long long *clen)
+{
+	const char	*v;
+	size_t		 n, vlen;
+	long long	 value;
+
+	for (n = 0; n < len && httpd_tchar((u_char)line[n]); n++)
+		/* nothing */;
+	if (n == 0 || n == len || line[n] != ':')
+		return (400);	/* also obs-fold and space before ':' */
+	v = line + n + 1;
+	vlen = len - n - 1;
+	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		vlen--;
+	}
+	while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+		vlen--;
+
+	if (n == 10 && strncasecmp(line, "connection", 10) == 0) {
+		if (httpd_has_token(v, vlen, "close"))
+			r->keepalive = 0;
+		else if (httpd_has_token(v, vlen, "keep-alive"))
+			r->keepalive = 1;
+	} else if (n == 14 && strncasecmp(line, "content-length", 14) == 0) {
+		if (vlen == 0 || vlen > 18)
+			return (vlen == 0 ? 400 : 413);
+		for (value = 0; vlen > 0; v++, vlen--) {
+			if (!isdigit((u_char)*v))
+				return (400);
+			value = value * 10 + (*v - '0');
+		}
+		if (*clen != -1 && *clen != value)
+			return (400);
+		*clen = value;
+		if (value != 0)
+			r->body = 1;
+	} else if (n == 17 && strncasecmp(line, "transfer-encoding", 17) == 0)
+		r->body = 1;
+	return (0);
+}
+
+/*
+ * Parse one request head from data. Returns 0 if more is needed, else 1
+ * with r filled: r->used bytes make the request, r->error is the status
+ * to answer when it is bad (the connection then closes).
+ */
+static int
+httpd_parse(const char *data, size_t len, struct httpd_request *r)
+{
+	const char	*p, *q, *end, *line, *sp1, *sp2, *eol;
+	size_t		 skip = 0, llen, hlen;
+	long long	 clen = -1;
+	int		 first = 1, major, minor, error;
+
+	memset(r, 0, sizeof *r);
+
+	/* Empty lines before a request are ignored (RFC 9112 2.2). */
+	while (skip < len && (data[skip] == '\r' || data[skip] == '\n'))
+		skip++;
+	p = data + skip;
+	len -= skip;
+	r->used = skip;
+	if (len == 0)
+		return (0);
+
+	/* The head ends with an empty line; LF alone is taken for CRLF. */
+	end = NULL;
+	for (eol = memchr(p, '\n', len); eol != NULL;
+	    eol = memchr(eol + 1, '\n', len - (eol + 1 - p))) {
+		if (eol + 1 < p + len && eol[1] == '\n') {
+			end = eol + 2;
+			break;
+		}
+		if (eol + 2 < p + len && eol[1] == '\r' && eol[2] == '\n') {
+			end = eol + 3;
+			break;
+		}
+		if (eol + 1 - p > HTTPD_HEAD_MAX)
+			break;
+	}
+	if (end == NULL) {
+		if (len > HTTPD_HEAD_MAX) {
+			r->error = 431;
+			r->used += len;
+			return (1);
+		}
+		return (0);
+	}
+	hlen = end - p;
+	r->used += hlen;
+	if (hlen > HTTPD_HEAD_MAX + 2) {
+		r->error = 431;
+		return (1);
+	}
+	if (memchr(p, '\0', hlen) != NULL) {
+		r->error = 400;
+		return (1);
+	}
+
+	for (line = p; line < end; line = eol + 1) {
+		eol = memchr(line, '\n', end - line);
+		llen = eol - line;
+		if (llen > 0 && line[llen - 1] == '\r')
+			llen--;
+		if (llen == 0)
+			break;
+		if (memchr(line, '\r', llen) != NULL) {
+			r->error = 400;
+			return (1);
+		}
+		if (!first) {
+			if ((error = httpd_header(r, line, llen,
+			    &clen)) != 0) {
+				r->error = error;
+				return (1);
+			}
+			continue;
+		}
+		first = 0;
+
+		/* METHOD SP TARGET SP HTTP/x.y */
+		sp1 = memchr(line, ' ', llen);
+		if (sp1 == NULL || sp1 == line)
+			goto bad;
+		sp2 = memchr(sp1 + 1, ' ', llen - (sp1 + 1 - line));
+		if (sp2 == NULL || sp2 == sp1 + 1)
+			goto bad;
+		if (memchr(sp2 + 1, ' ', llen - (sp2 + 1 - line)) != NULL)
+			goto bad;
+		for (q = line; q < sp1; q++) {
+			if (!httpd_tchar((u_char)*q))
+				goto bad;
+		}
+		if (line + llen - (sp2 + 1) != 8 ||
+		    strncmp(sp2 + 1, "HTTP/", 5) != 0 ||
+		    !isdigit((u_char)sp2[6]) || sp2[7] != '.' ||
+		    !isdigit((u_char)sp2[8]))
+			goto bad;
+		major = sp2[6] - '0';
+		minor = sp2[8] - '0';
+		if (major != 1) {
+			r->error = 505;
+			return (1);
+		}
+		if (sp1[1] != '/' && strncasecmp(sp1 + 1, "http://", 7) != 0)
+			goto bad;
+		r->keepalive = (minor >= 1);
+		r->http10 = (minor == 0);
+		if (sp1 - line == 3 && memcmp(line, "GET", 3) == 0)
+			r->method_ok = 1;
+		else if (sp1 - line == 4 && memcmp(line, "HEAD", 4) == 0) {
+			r->method_ok = 1;
+			r->head = 1;
+		}
+		r->route = httpd_route(sp1 + 1, sp2 - (sp1 + 1));
+	}
+	return (1);
+
+bad:
+	r->error = 400;
+	return (1);
+}
+
+static const char *
+httpd_reason(int code)
+{
+	switch (code) {
+	case 200:
+		return ("OK");
+	case 400:
+		return ("Bad Request");
+	case 404:
+		return ("Not Found");
+	case 405:
+		return ("Method Not Allowed");
+	case 408:
+		return ("Request Timeout");
+	case 413:
+		return ("Content Too Large");
+	case 431:
+		return ("Request Header Fields Too Large");
+	case 503:
+		return ("Service Unavailable");
+	case 505:
+		return ("HTTP Version Not Supported");
+	}
+	return ("Error");
+}
+
+static void
+httpd_respond(struct httpd_conn *c, int code, const char *type,
+    const char *body, size_t len, int head, int keepalive, int http10)
+{
+	char		 date[64];
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	buf_printf(&c->out, "HTTP/1.1 %d %s\r\nDate: %s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n", code, httpd_reason(code), date,
+	    type, len);
+	if (code == 405)
+		buf_puts(&c->out, "Allow: GET, HEAD\r\n");
+	if (!keepalive)
+		buf_puts(&c->out, "Connection: close\r\n");
+	else if (http10)
+		buf_puts(&c->out, "Connection: keep-alive\r\n");
+	buf_puts(&c->out, "\r\n");
+	if (!head && len != 0)
+		buf_add(&c->out, body, len);
+	if (!keepalive)
+		c->closing = 1;
+}
+
+static void
+httpd_error(struct httpd_conn *c, int code, int head, int keepalive,
+    int http10)
+{
+	char	 body[128];
+	int	 len;
+
+	len = snprintf(body, sizeof body, "%d %s\n", code, httpd_reason(code));
+	httpd_respond(c, code, "text/plain; charset=utf-8", body, len, head,
+	    keepalive, http10);
+}
+
+static void
+httpd_answer(struct httpd_conn *c, struct httpd_request *r)
+{
+	struct httpd		*d = c->httpd;
+	const struct buf	*doc;
+	enum overall		 o;
+	enum status_view	 view;
+	int			 keepalive = r->keepalive, http10 = r->http10;
+
+	/* A body is never read: answer, then close. */
+	if (r->body)
+		keepalive = 0;
+	if (r->error != 0) {
+		httpd_error(c, r->error, 0, 0, http10);
+		return;
+	}
+	if (r->route == HTTPD_NONE) {
+		httpd_error(c, 404, r->head, keepalive, http10);
+		return;
+	}
+	if (!r->method_ok) {
+		httpd_error(c, 405, 0, keepalive, http10);
+		return;
+	}
+	if (r->body) {
+		httpd_error(c, 413, r->head, 0, http10);
+		return;
+	}
+
+	if (r->route == HTTPD_METRICS) {
+		doc = status_metrics(d->h->status);
+		if (doc == NULL || doc->data == NULL) {
+			httpd_error(c, 503, r->head, keepalive, http10);
+			return;
+		}
+		httpd_respond(c, 200, "text/plain; version=0.0.4; "
+		    "charset=utf-8", doc->data, doc->len, r->head, keepalive,
+		    http10);
+		return;
+	}
+	view = (r->route == HTTPD_LIVE) ? STATUS_VIEW_LIVE : STATUS_VIEW_READY;
+	doc = status_document(d->h->status, view);
+	if (doc == NULL || doc->data == NULL) {
+		httpd_error(c, 503, r->head, keepalive, http10);
+		return;
+	}
+	o = status_overall(d->h, view);
+	httpd_respond(c, status_ready(o) ? 200 : 503, "application/health+json",
+	    doc->data, doc->len, r->head, keepalive, http10);
+}
+
+/* A new deadline puts the connection last: the list stays in order. */
+static void
+httpd_conn_deadline(struct httpd_conn *c)
+{
+	struct httpd	*d = c->httpd;
+
+	c->deadline = ev_now(EV_DEFAULT) + HTTPD_TIMEOUT;
+	TAILQ_REMOVE(&d->conns, c, entry);
+	TAILQ_INSERT_TAIL(&d->conns, c, entry);
+	if (!ev_is_active(&d->timer)) {
+		ev_timer_set(&d->timer, HTTPD_TIMEOUT, 0);
+		ev_timer_start(EV_DEFAULT, &d->timer);
+	}
+}
+
+static void
+httpd_conn_want(struct httpd_conn *c, int events)
+{
+	if (c->io.events == events && ev_is_active(&c->io))
+		return;
+	ev_io_stop(EV_DEFAULT, &c->io);
+	ev_io_set(&c->io, c->io.fd, events);
+	if (events != 0)
+		ev_io_start(EV_DEFAULT, &c->io);
+}
+
+/* Send what is queued; -1 if the connection is gone. */
+static int
+httpd_conn_flush(struct httpd_conn *c)
+{
+	ssize_t	 n;
+
+	while (c->outoff < c->out.len) {
+		n = send(c->io.fd, c->out.data + c->outoff,
+		    c->out.len - c->outoff, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return (0);
+		if (n <= 0)
+			return (-1);
+		c->outoff += n;
+		httpd_conn_deadline(c);
+	}
+	/* Sent: keep nothing for an idle connection. */
+	buf_free(&c->out);
+	c->outoff = 0;
+	return (0);
+}
+
+/* Answer what has come in, in order, one response in flight at a time. */
+static void
+httpd_conn_run(struct httpd_conn *c)
+{
+	struct httpd_request	 r;
+
+	for (;;) {
+		if (httpd_conn_flush(c) != 0) {
+			httpd_conn_free(c);
+			return;
+		}
+		if (c->outoff < c->out.len) {
+			httpd_conn_want(c, EV_WRITE);
+			return;
+		}
+		if (c->closing) {
+			httpd_conn_free(c);
+			return;
+		}
+		if (c->in.len == 0 || !httpd_parse(c->in.data, c->in.len,
+		    &r)) {
+			if (c->eof) {
+				httpd_conn_free(c);
+				return;
+			}
+			if (c->in.len == 0)
+				buf_free(&c->in);
+			httpd_conn_want(c, EV_READ);
+			return;
+		}
+		httpd_answer(c, &r);
+		c->served++;
+		if (r.used >= c->in.len)
+			buf_reset(&c->in);
+		else {
+			memmove(c->in.data, c->in.data + r.used,
+			    c->in.len - r.used);
+			c->in.len -= r.used;
+			c->in.data[c->in.len] = '\0';
+		}
+		/* The next request head has its own time. */
+		httpd_conn_deadline(c);
+	}
+}
+
+static void
+httpd_conn_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct httpd_conn	*c = w->data;
+	char			 chunk[HTTPD_HEAD_MAX + 1];
+	size_t			 room;
+	ssize_t			 n;
+
+	if ((revents & EV_READ) && !c->eof) {
+		room = HTTPD_HEAD_MAX + 1 - c->in.len;
+		if (c->in.len >= HTTPD_HEAD_MAX + 1)
+			room = 0;
+		n = room == 0 ? 0 : recv(w->fd, chunk, room, 0);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return;
+		if (n == -1) {
+			httpd_conn_free(c);
+			return;
+		}
+		if (n == 0 && room != 0)
+			c->eof = 1;
+		else if (n > 0)
+			buf_add(&c->in, chunk, n);
+	}
+	httpd_conn_run(c);
+}
+
+static void
+httpd_conn_free(struct httpd_conn *c)
+{
+	struct httpd	*d;
+
+	if (c == NULL)
+		return;
+	d = c->httpd;
+	ev_io_stop(EV_DEFAULT, &c->io);
+	close(c->io.fd);
+	TAILQ_REMOVE(&d->conns, c, entry);
+	d->nconns--;
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+}
+
+/*
+ * A connection at its deadline: a client that has not sent a whole
+ * request head in time gets 408; an idle keep-alive one is just closed.
+ */
+static void
+httpd_conn_expire(struct httpd_conn *c)
+{
+	if (c->outoff >= c->out.len && (c->in.len != 0 || c->served == 0)) {
+		buf_free(&c->out);
+		c->outoff = 0;
+		httpd_error(c, 408, 0, 0, 0);
+		httpd_conn_flush(c);
+	}
+	httpd_conn_free(c);
+}
+
+static void
+httpd_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct httpd		*d = w->data;
+	struct httpd_conn	*c;
+	double			 now = ev_now(loop);
+
+	while ((c = TAILQ_FIRST(&d->conns)) != NULL && c->deadline <= now)
+		httpd_conn_expire(c);
+	if (c != NULL) {
+		ev_timer_set(w, c->deadline - now, 0);
+		ev_timer_start(loop, w);
+	}
+}
+
+static void
+httpd_listening(struct httpd *d, int on)
+{
+	u_int	 i;
+
+	for (i = 0; i < d->nlisteners; i++) {
+		if (on)
+			ev_io_start(EV_DEFAULT, &d->listeners[i].io);
+		else
+			ev_io_stop(EV_DEFAULT, &d->listeners[i].io);
+	}
+}
+
+static void
+httpd_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	httpd_listening(w->data, 1);
+}
+
+static void
+httpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct httpd_listener	*l = w->data;
+	struct httpd		*d = l->httpd;
+	struct httpd_conn	*c;
+	u_int			 i;
+	int			 fd, one = 1;
+
+	for (i = 0; i < HTTPD_ACCEPT_BATCH; i++) {
+		fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK|SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EMFILE && errno != ENFILE &&
+			    errno != ENOBUFS && errno != ENOMEM)
+				return;
+			if (!TAILQ_EMPTY(&d->conns)) {
+				httpd_conn_free(TAILQ_FIRST(&d->conns));
+				continue;
+			}
+			/* Nothing to give back: stop accepting a while. */
+			httpd_listening(d, 0);
+			ev_timer_set(&d->pause, HTTPD_PAUSE, 0);
+			ev_timer_start(loop, &d->pause);
+			return;
+		}
+		/* At the limit, the connection nearest its deadline goes. */
+		if (d->nconns >= d->max)
+			httpd_conn_free(TAILQ_FIRST(&d->conns));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		c = xcalloc(1, sizeof *c);
+		c->httpd = d;
+		buf_init(&c->in);
+		buf_init(&c->out);
+		ev_io_init(&c->io, httpd_conn_cb, fd, EV_READ);
+		c->io.data = c;
+		ev_io_start(loop, &c->io);
+		TAILQ_INSERT_TAIL(&d->conns, c, entry);
+		d->nconns++;
+		httpd_conn_deadline(c);
+	}
+}
+
+/* Split "ADDR:PORT", "[V6]:PORT", ":PORT" or "PORT"; host NULL: any. */
+static int
+httpd_split(const char *s, char **host, char **port, char **cause)
+{
+	const char	*colon, *close;
+	size_t		 i;
+
+	*host = NULL;
+	if (*s == '[') {
+		if ((close = strchr(s, ']')) == NULL || close[1] != ':')
+			goto bad;
+		*host = xstrndup(s + 1, close - s - 1);
+		*port = xstrdup(close + 2);
+	} else if ((colon = strrchr(s, ':')) != NULL) {
+		if (strchr(s, ':') != colon)
+			goto bad;	/* IPv6 without brackets */
+		if (colon != s && !(colon == s + 1 && *s == '*'))
+			*host = xstrndup(s, colon - s);
+		*port = xstrdup(colon + 1);
+	} else
+		*port = xstrdup(s);
+	for (i = 0; (*port)[i] != '\0'; i++) {
+		if (!isdigit((u_char)(*port)[i]))
+			break;
+	}
+	if (i == 0 || i > 5 || (*port)[i] != '\0' || atoi(*port) == 0 ||
+	    atoi(*port) > 65535) {
+		free(*host);
+		free(*port);
+		xasprintf(cause, "listen %s: bad port", s);
+		return (-1);
+	}
+	return (0);
+
+bad:
+	xasprintf(cause, "listen %s: use ADDR:PORT, [ADDR]:PORT or :PORT", s);
+	return (-1);
+}
+
+static int
+httpd_bind(struct httpd *d, struct addrinfo *ai, const char *what,
+    int v6only, char **cause)
+{
+	struct httpd_listener	*l;
+	int			 fd, one = 1, saved;
+
+	if (d->nlisteners == HTTPD_LISTEN_MAX) {
+		xasprintf(cause, "listen %s: too many addresses", what);
+		return (-1);
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype|SOCK_NONBLOCK|SOCK_CLOEXEC,
+	    ai->ai_protocol);
+	if (fd == -1)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (ai->ai_family == AF_INET6 && v6only)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+	    listen(fd, HTTPD_BACKLOG) != 0) {
+		close(fd);
+		goto fail;
+	}
+	l = &d->listeners[d->nlisteners++];
+	l->httpd = d;
+	ev_io_init(&l->io, httpd_accept_cb, fd, EV_READ);
+	l->io.data = l;
+	ev_io_start(EV_DEFAULT, &l->io);
+	return (0);
+
+fail:
+	saved = errno;
+	xasprintf(cause, "listen %s: %s", what, strerror(errno));
+	errno = saved;
+	return (-1);
+}
+
+struct httpd *
+httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
+{
+	struct httpd	*d;
+	struct addrinfo	 hints, *ais[HTTPD_LISTEN_MAX], *ai;
+	char		*copy, *word, *next, *host, *port, *words[HTTPD_LISTEN_MAX];
+	char		*why = NULL;
+	u_int		 n = 0, i, total = 0;
+	int		 error, fails = 0, any[HTTPD_LISTEN_MAX];
+
+	d = xcalloc(1, sizeof *d);
+	d->h = h;
+	d->max = max != 0 ? max : HTTPD_MAX_DEFAULT;
+	TAILQ_INIT(&d->conns);
+	ev_timer_init(&d->timer, httpd_timer_cb, HTTPD_TIMEOUT, 0);
+	d->timer.data = d;
+	ev_timer_init(&d->pause, httpd_pause_cb, HTTPD_PAUSE, 0);
+	d->pause.data = d;
+
+	/* Addresses separated by commas or spaces; resolved at start-up. */
+	copy = xstrdup(listen_on);
+	for (word = copy; word != NULL; word = next) {
+		word += strspn(word, ", \t");
+		if (*word == '\0')
+			break;
+		next = word + strcspn(word, ", \t");
+		if (*next != '\0')
+			*next++ = '\0';
+		else
+			next = NULL;
+		if (n == HTTPD_LISTEN_MAX) {
+			xasprintf(cause, "listen %s: too many addresses",
+			    listen_on);
+			goto fail;
+		}
+		if (httpd_split(word, &host, &port, cause) != 0)
+			goto fail;
+		memset(&hints, 0, sizeof hints);
+		hints.ai_family = AF_UNSPEC;
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_PASSIVE|AI_NUMERICSERV;
+		any[n] = (host == NULL);
+		/* Any address: IPv6 that takes IPv4 too, else IPv4. */
+		error = getaddrinfo(host != NULL ? host : "::", port, &hints,
+		    &ais[n]);
+		if (error != 0 && host == NULL)
+			error = getaddrinfo("0.0.0.0", port, &hints, &ais[n]);
+		free(host);
+		free(port);
+		if (error != 0) {
+			xasprintf(cause, "listen %s: %s", word,
+			    gai_strerror(error));
+			goto fail;
+		}
+		words[n++] = word;
+		for (ai = ais[n - 1]; ai != NULL; ai = ai->ai_next)
+			total++;
+	}
+	if (n == 0) {
+		xasprintf(cause, "listen '%s': no address", listen_on);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		for (ai = ais[i]; ai != NULL; ai = ai->ai_next) {
+			error = httpd_bind(d, ai, words[i], total > 1, &why);
+			if (error == 0)
+				continue;
+			/* Any address without IPv6 in this kernel: IPv4. */
+			if (any[i] && ai->ai_family == AF_INET6 &&
+			    (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
+				struct sockaddr_in	 sin;
+				struct addrinfo		 v4 = *ai;
+
+				memset(&sin, 0, sizeof sin);
+				sin.sin_family = AF_INET;
+				sin.sin_port = ((struct sockaddr_in6 *)
+				    ai->ai_addr)->sin6_port;
+				v4.ai_family = AF_INET;
+				v4.ai_addr = (struct sockaddr *)&sin;
+				v4.ai_addrlen = sizeof sin;
+				free(why);
+				why = NULL;
+				if (httpd_bind(d, &v4, words[i], 0, &why) == 0)
+					continue;
+			}
+			fails++;
+			break;
+		}
+		if (fails != 0)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		freeaddrinfo(ais[i]);
+	n = 0;
+	if (fails != 0) {
+		*cause = why;
+		why = NULL;
+		goto fail;
+	}
+	free(copy);
+	return (d);
+
+fail:
+	for (i = 0; i < n; i++)
+		freeaddrinfo(ais[i]);
+	free(why);
+	free(copy);
+	httpd_free(d);
+	return (NULL);
+}
+
+void
+httpd_free(struct httpd *d)
+{
+	u_int	 i;
+
+	if (d == NULL)
+		return;
+	while (!TAILQ_EMPTY(&d->conns))
+		httpd_conn_free(TAILQ_FIRST(&d->conns));
+	for (i = 0; i < d->nlisteners; i++) {
+		ev_io_stop(EV_DEFAULT, &d->listeners[i].io);
+		close(d->listeners[i].io.fd);
+	}
+	ev_timer_stop(EV_DEFAULT, &d->timer);
+	ev_timer_stop(EV_DEFAULT, &d->pause);
+	free(d);
+}

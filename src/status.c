@@ -1,4 +1,18 @@
-/* status.c: PLACEHOLDER: replaced by its owner. */
+/*
+ * status.c: publishing health: the overall state of each view, the JSON
+ * documents and the metrics text kept in memory for the endpoint, and the
+ * status file, replaced atomically in a directory that is ours and that is
+ * reached without following a symbolic link.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "hinit.h"
 #include "check.h"
@@ -6,13 +20,1042 @@
 #include "init.h"
 #include "status.h"
 
+#define STATUS_FILE_NAME	"status.json"
+#define STATUS_READ_MAX		(16 * 1024 * 1024)
 
-enum overall status_overall(const struct hinit *h, enum status_view v) { return (OVERALL_HEALTHY); }
-const char *status_overall_name(enum overall o) { return ("healthy"); }
-int status_ready(enum overall o) { return (o == OVERALL_HEALTHY || o == OVERALL_WARN); }
-struct status *status_new(struct hinit *h, char **cause) { return (NULL); }
-void status_changed(struct status *s) { }
-const struct buf *status_document(struct status *s, enum status_view v) { return (NULL); }
-const struct buf *status_metrics(struct status *s) { return (NULL); }
-void status_free(struct status *s) { }
-char *status_path(const char *f, uid_t u, int create, char **cause) { *cause = xstrdup("not yet"); return (NULL); }
+struct status {
+	struct hinit	*h;
+	char		*file;		/* asked for, or NULL: the usual places */
+	char		*path;		/* where the file is written now */
+	int		 dirfd;		/* its directory, or -1 */
+	char		*name;		/* its last component */
+	int		 failed;	/* the last write failed (logged once) */
+	char		 hostname[256];
+
+	int		 dirty;		/* documents behind the state */
+	int		 unwritten;	/* the file behind the documents */
+	struct buf	 doc[2];	/* one per view */
+	struct buf	 metrics;
+	int		 metrics_dirty;
+	uint64_t	 metrics_reaped;
+
+	ev_prepare	 flush;		/* once per loop turn with a change */
+	ev_timer	 refresh;	/* at least every STATUS_REFRESH */
+};
+
+static const char *const status_check_states[] = {
+	"starting", "healthy", "unhealthy"
+};
+static const char *const status_results[] = { "pass", "fail", "timeout" };
+static const char *const status_app_states[] = {
+	"waiting", "running", "restarting", "exited"
+};
+
+static const char	*status_json_name(enum overall);
+static enum overall	 status_judge(const struct hinit *, enum status_view,
+			     struct buf *);
+static void		 status_build(struct status *, enum status_view,
+			     double);
+static void		 status_build_check(struct status *, struct buf *,
+			     struct check *);
+static void		 status_write(struct status *);
+static int		 status_write_at(struct status *, int, const char *,
+			     const struct buf *, char **);
+static int		 status_place(struct status *, char **);
+static char		*status_split(const char *, const char **);
+static void		 status_because(char **, const char *, char *);
+static char		*status_xdg(uid_t, int);
+static u_int		 status_places(const char *, uid_t, int, char **);
+static int		 status_opendir(const char *, uid_t, int, int, char **);
+static void		 status_flush_cb(struct ev_loop *, ev_prepare *, int);
+static void		 status_refresh_cb(struct ev_loop *, ev_timer *, int);
+
+static const char *
+status_json_name(enum overall o)
+{
+	switch (o) {
+	case OVERALL_HEALTHY:
+		return ("pass");
+	case OVERALL_WARN:
+		return ("warn");
+	default:
+		return ("fail");
+	}
+}
+
+const char *
+status_overall_name(enum overall o)
+{
+	switch (o) {
+	case OVERALL_STARTING:
+		return ("starting");
+	case OVERALL_HEALTHY:
+	case OVERALL_WARN:
+		return ("healthy");
+	case OVERALL_UNHEALTHY:
+		return ("unhealthy");
+	case OVERALL_STOPPING:
+		return ("stopping");
+	}
+	return ("unknown");
+}
+
+int
+status_ready(enum overall o)
+{
+	return (o == OVERALL_HEALTHY || o == OVERALL_WARN);
+}
+
+static void
+status_why(struct buf *why, const char *what, struct check *c, int *first)
+{
+	if (why == NULL)
+		return;
+	if (*first) {
+		buf_reset(why);
+		buf_printf(why, "%s: %s", what, c->name);
+		*first = 0;
+	} else
+		buf_printf(why, ", %s", c->name);
+}
+
+/*
+ * The overall state of a view (SPEC §3): stopping beats everything, then
+ * an app that does not run, then an unhealthy critical check, then one that
+ * has never been healthy since the app (re)started. The live view looks at
+ * live checks only. If why is given, it gets the reason when not healthy.
+ */
+static enum overall
+status_judge(const struct hinit *h, enum status_view view, struct buf *why)
+{
+	struct check	*c;
+	int		 bad = 0, fresh = 0, warn = 0;
+	int		 first_bad = 1, first_fresh = 1, first_warn = 1;
+	struct buf	 starting, warning;
+
+	if (h->stopping) {
+		if (why != NULL)
+			buf_puts(why, "stopping");
+		return (OVERALL_STOPPING);
+	}
+	if (h->app.state != APP_RUNNING) {
+		if (why != NULL) {
+			buf_printf(why, "app %s",
+			    status_app_states[h->app.state]);
+		}
+		if (h->app.state == APP_WAITING)
+			return (OVERALL_STARTING);
+		return (OVERALL_UNHEALTHY);
+	}
+	if (h->conf == NULL)
+		return (OVERALL_HEALTHY);
+
+	buf_init(&starting);
+	buf_init(&warning);
+	TAILQ_FOREACH(c, &h->conf->checks, entry) {
+		if (view == STATUS_VIEW_LIVE && c->role != CHECK_ROLE_LIVE)
+			continue;
+		if (!c->critical) {
+			if (c->state == CHECK_UNHEALTHY) {
+				warn = 1;
+				status_why(why != NULL ? &warning : NULL,
+				    "warn", c, &first_warn);
+			}
+			continue;
+		}
+		if (c->state == CHECK_UNHEALTHY) {
+			bad = 1;
+			status_why(why, "unhealthy", c, &first_bad);
+		} else if (!c->ever_healthy || c->state != CHECK_HEALTHY) {
+			/* Back to starting with the app: not yet healthy. */
+			fresh = 1;
+			status_why(why != NULL ? &starting : NULL, "starting",
+			    c, &first_fresh);
+		}
+	}
+	if (why != NULL && !bad) {
+		if (fresh)
+			buf_puts(why, starting.data);
+		else if (warn)
+			buf_puts(why, warning.data);
+	}
+	buf_free(&starting);
+	buf_free(&warning);
+
+	if (bad)
+		return (OVERALL_UNHEALTHY);
+	if (fresh)
+		return (OVERALL_STARTING);
+	if (warn)
+		return (OVERALL_WARN);
+	return (OVERALL_HEALTHY);
+}
+
+enum overall
+status_overall(const struct hinit *h, enum status_view view)
+{
+	return (status_judge(h, view, NULL));
+}
+
+/* A duration in milliseconds as a JSON number: "1.8", "0.234", "5000". */
+static void
+status_json_ms(struct buf *b, double ms)
+{
+	char	 tmp[64];
+	size_t	 len;
+
+	if (ms < 0)
+		ms = 0;
+	snprintf(tmp, sizeof tmp, "%.3f", ms);
+	len = strlen(tmp);
+	while (len > 0 && tmp[len - 1] == '0')
+		tmp[--len] = '\0';
+	if (len > 0 && tmp[len - 1] == '.')
+		tmp[--len] = '\0';
+	buf_puts(b, tmp);
+}
+
+static void
+status_json_time(struct buf *b, double t)
+{
+	char	 tmp[64];
+
+	if (t <= 0) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_json_string(b, time_rfc3339(t, tmp, sizeof tmp));
+}
+
+static const char *
+status_component_type(struct check *c)
+{
+	const char	*name = c->type != NULL ? c->type->name : NULL;
+
+	if (name == NULL)
+		return ("component");
+	if (strcmp(name, "postgres") == 0 || strcmp(name, "redis") == 0)
+		return ("datastore");
+	if (strcmp(name, "tcp") == 0 || strcmp(name, "exec") == 0)
+		return ("system");
+	return ("component");
+}
+
+static const struct attempt *
+status_attempt(struct check *c, u_int i)
+{
+	/* i = 0 is the oldest kept. */
+	return (&c->log[(c->log_next + CHECK_LOG_SIZE - c->log_count + i) %
+	    CHECK_LOG_SIZE]);
+}
+
+static void
+status_build_check(struct status *s, struct buf *b, struct check *c)
+{
+	const struct attempt	*a = NULL, *last = NULL;
+	int			 stopping = s->h->stopping;
+	u_int			 i, state;
+	char			*key;
+
+	if (c->log_count > 0 && c->log_count <= CHECK_LOG_SIZE)
+		last = status_attempt(c, c->log_count - 1);
+	state = c->state;
+	if (state >= nitems(status_check_states))
+		state = CHECK_STARTING;
+
+	xasprintf(&key, "%s:responseTime", c->name);
+	buf_json_string(b, key);
+	free(key);
+	buf_puts(b, ": [{\"componentId\": ");
+	buf_json_string(b, c->name);
+	buf_puts(b, ", \"componentType\": ");
+	buf_json_string(b, status_component_type(c));
+	buf_puts(b, ", \"status\": ");
+	if (!stopping && c->state == CHECK_HEALTHY)
+		buf_puts(b, "\"pass\"");
+	else if (!stopping && !c->critical && c->state == CHECK_UNHEALTHY)
+		buf_puts(b, "\"warn\"");
+	else
+		buf_puts(b, "\"fail\"");
+	buf_puts(b, ", \"observedValue\": ");
+	if (last != NULL)
+		status_json_ms(b, last->duration);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ", \"observedUnit\": \"ms\", \"time\": ");
+	status_json_time(b, last != NULL ? last->end : 0);
+	buf_puts(b, ", \"output\": ");
+	if (stopping)
+		buf_puts(b, "\"stopping\"");
+	else
+		buf_json_string(b, last != NULL ? last->output : NULL);
+	buf_puts(b, ", \"hinit:state\": ");
+	buf_json_string(b, status_check_states[state]);
+	buf_printf(b, ", \"hinit:failingStreak\": %u", c->failing_streak);
+	buf_puts(b, ", \"hinit:role\": ");
+	buf_json_string(b, c->role == CHECK_ROLE_LIVE ? "live" : "ready");
+	buf_printf(b, ", \"hinit:critical\": %s",
+	    c->critical ? "true" : "false");
+	buf_puts(b, ", \"hinit:target\": ");
+	buf_json_string(b, c->target_shown);
+	buf_puts(b, ", \"hinit:log\": [");
+	for (i = 0; last != NULL && i < c->log_count; i++) {
+		a = status_attempt(c, i);
+		if (i != 0)
+			buf_puts(b, ", ");
+		buf_puts(b, "{\"start\": ");
+		status_json_time(b, a->start);
+		buf_puts(b, ", \"end\": ");
+		status_json_time(b, a->end);
+		buf_puts(b, ", \"result\": ");
+		buf_json_string(b, (u_int)a->result < nitems(status_results) ?
+		    status_results[a->result] : "fail");
+		buf_puts(b, ", \"output\": ");
+		buf_json_string(b, a->output);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "]}]");
+}
+
+static void
+status_build(struct status *s, enum status_view view, double now)
+{
+	struct hinit	*h = s->h;
+	struct buf	*b = &s->doc[view];
+	struct buf	 why;
+	struct check	*c;
+	enum overall	 o, live;
+	u_int		 n = 0, app;
+	char		 tmp[64];
+
+	buf_init(&why);
+	o = status_judge(h, view, &why);
+	app = h->app.state;
+	if (app >= nitems(status_app_states))
+		app = APP_EXITED;
+
+	buf_reset(b);
+	buf_puts(b, "{\"status\": ");
+	buf_json_string(b, status_json_name(o));
+	buf_puts(b, ", \"version\": ");
+	buf_json_string(b, HINIT_VERSION);
+	buf_puts(b, ", \"serviceId\": ");
+	buf_json_string(b, s->hostname);
+	if (o != OVERALL_HEALTHY && why.len != 0) {
+		buf_puts(b, ", \"output\": ");
+		buf_json_string(b, why.data);
+	}
+	buf_puts(b, ", \"hinit:state\": ");
+	buf_json_string(b, status_overall_name(o));
+	if (view == STATUS_VIEW_READY) {
+		live = status_overall(h, STATUS_VIEW_LIVE);
+		buf_puts(b, ", \"hinit:live\": ");
+		buf_json_string(b, status_json_name(live));
+	}
+	buf_printf(b, ", \"hinit:pid\": %ld", (long)getpid());
+	buf_puts(b, ", \"hinit:updated\": ");
+	buf_json_string(b, time_rfc3339(now, tmp, sizeof tmp));
+	buf_puts(b, ", \"hinit:app\": {\"pid\": ");
+	if (h->app.pid > 0)
+		buf_printf(b, "%ld", (long)h->app.pid);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ", \"state\": ");
+	buf_json_string(b, status_app_states[app]);
+	buf_printf(b, ", \"restarts\": %u}, \"checks\": {", h->app.restarts);
+	if (h->conf != NULL) {
+		TAILQ_FOREACH(c, &h->conf->checks, entry) {
+			if (view == STATUS_VIEW_LIVE &&
+			    c->role != CHECK_ROLE_LIVE)
+				continue;
+			if (n++ != 0)
+				buf_puts(b, ", ");
+			status_build_check(s, b, c);
+		}
+	}
+	buf_puts(b, "}}\n");
+	buf_free(&why);
+}
+
+static void
+status_rebuild(struct status *s)
+{
+	double	 now = time_wall();
+
+	status_build(s, STATUS_VIEW_READY, now);
+	status_build(s, STATUS_VIEW_LIVE, now);
+	s->dirty = 0;
+	s->unwritten = 1;
+	s->metrics_dirty = 1;
+}
+
+struct status *
+status_new(struct hinit *h, char **cause)
+{
+	struct status	*s;
+	const char	*file = NULL;
+	char		*why = NULL;
+
+	s = xcalloc(1, sizeof *s);
+	s->h = h;
+	s->dirfd = -1;
+	if (h->opts != NULL && h->opts->status_file != NULL)
+		file = h->opts->status_file;
+	else if (h->conf != NULL && h->conf->status_file != NULL)
+		file = h->conf->status_file;
+	/* The default path, even written out, keeps its fall-backs. */
+	if (file != NULL && strcmp(file, STATUS_DEFAULT_FILE) != 0)
+		s->file = xstrdup(file);
+	if (gethostname(s->hostname, sizeof s->hostname) != 0)
+		snprintf(s->hostname, sizeof s->hostname, "localhost");
+	s->hostname[sizeof s->hostname - 1] = '\0';
+	buf_init(&s->doc[0]);
+	buf_init(&s->doc[1]);
+	buf_init(&s->metrics);
+	ev_prepare_init(&s->flush, status_flush_cb);
+	s->flush.data = s;
+	ev_timer_init(&s->refresh, status_refresh_cb, STATUS_REFRESH,
+	    STATUS_REFRESH);
+	s->refresh.data = s;
+
+	status_rebuild(s);
+	if (status_place(s, &why) != 0) {
+		if (s->file != NULL) {
+			xasprintf(cause, "status file %s: %s", s->file, why);
+			free(why);
+			s->unwritten = 0;
+			status_free(s);
+			return (NULL);
+		}
+		log_warnx("no status file, hinit status will not work: %s",
+		    why);
+		free(why);
+		s->failed = 1;
+	} else
+		s->unwritten = 0;
+
+	ev_timer_start(EV_DEFAULT, &s->refresh);
+	return (s);
+}
+
+void
+status_changed(struct status *s)
+{
+	if (s == NULL)
+		return;
+	s->dirty = 1;
+	s->metrics_dirty = 1;
+	/* Many changes in one loop turn make one write, before it sleeps. */
+	if (!ev_is_active(&s->flush))
+		ev_prepare_start(EV_DEFAULT, &s->flush);
+}
+
+static void
+status_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct status	*s = w->data;
+
+	ev_prepare_stop(loop, w);
+	if (s->dirty)
+		status_rebuild(s);
+	if (s->unwritten) {
+		status_write(s);
+		ev_timer_again(loop, &s->refresh);
+	}
+}
+
+static void
+status_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct status	*s = w->data;
+
+	/* A fresh hinit:updated tells readers that hinit is alive. */
+	status_rebuild(s);
+	status_write(s);
+}
+
+const struct buf *
+status_document(struct status *s, enum status_view view)
+{
+	if (s == NULL)
+		return (NULL);
+	if (s->dirty)
+		status_rebuild(s);
+	return (&s->doc[view == STATUS_VIEW_LIVE]);
+}
+
+static void
+status_metric_head(struct buf *b, const char *name, const char *type,
+    const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+status_metric_label(struct buf *b, const char *name, const char *value)
+{
+	const char	*p;
+
+	buf_printf(b, "%s{check=\"", name);
+	for (p = value; *p != '\0'; p++) {
+		if (*p == '\\' || *p == '"')
+			buf_printf(b, "\\%c", *p);
+		else if (*p == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_putc(b, *p);
+	}
+	buf_puts(b, "\"} ");
+}
+
+/* Prometheus text format 0.0.4; every family's samples together. */
+const struct buf *
+status_metrics(struct status *s)
+{
+	static const struct {
+		const char	*name;
+		const char	*type;
+		const char	*help;
+	} families[] = {
+		{ "hinit_check_up", "gauge",
+		  "1 when the check is healthy, else 0." },
+		{ "hinit_check_duration_seconds", "gauge",
+		  "How long the last attempt took." },
+		{ "hinit_check_passes_total", "counter",
+		  "Attempts that passed." },
+		{ "hinit_check_failures_total", "counter",
+		  "Attempts that failed or timed out." }
+	};
+	struct hinit	*h;
+	struct buf	*b;
+	struct check	*c;
+	const struct attempt *last;
+	u_int		 i;
+
+	if (s == NULL)
+		return (NULL);
+	h = s->h;
+	b = &s->metrics;
+	if (!s->metrics_dirty && !s->dirty && s->metrics_reaped == h->reaped)
+		return (b);
+	s->metrics_dirty = 0;
+	s->metrics_reaped = h->reaped;
+
+	buf_reset(b);
+	status_metric_head(b, "hinit_up", "gauge", "1 while hinit runs.");
+	buf_puts(b, "hinit_up 1\n");
+	status_metric_head(b, "hinit_ready", "gauge",
+	    "1 when the readiness view passes (pass or warn).");
+	buf_printf(b, "hinit_ready %d\n",
+	    status_ready(status_overall(h, STATUS_VIEW_READY)));
+	status_metric_head(b, "hinit_live", "gauge",
+	    "1 when the liveness view passes (pass or warn).");
+	buf_printf(b, "hinit_live %d\n",
+	    status_ready(status_overall(h, STATUS_VIEW_LIVE)));
+	status_metric_head(b, "hinit_app_running", "gauge",
+	    "1 while the app runs.");
+	buf_printf(b, "hinit_app_running %d\n", h->app.state == APP_RUNNING);
+	status_metric_head(b, "hinit_app_restarts_total", "counter",
+	    "Times the app was restarted.");
+	buf_printf(b, "hinit_app_restarts_total %u\n", h->app.restarts);
+	status_metric_head(b, "hinit_zombies_reaped_total", "counter",
+	    "Orphaned processes reaped.");
+	buf_printf(b, "hinit_zombies_reaped_total %llu\n",
+	    (unsigned long long)h->reaped);
+	if (h->conf == NULL || TAILQ_EMPTY(&h->conf->checks))
+		return (b);
+
+	for (i = 0; i < nitems(families); i++) {
+		status_metric_head(b, families[i].name, families[i].type,
+		    families[i].help);
+		TAILQ_FOREACH(c, &h->conf->checks, entry) {
+			status_metric_label(b, families[i].name, c->name);
+			switch (i) {
+			case 0:
+				buf_printf(b, "%d\n",
+				    !h->stopping && c->state == CHECK_HEALTHY);
+				break;
+			case 1:
+				last = NULL;
+				if (c->log_count > 0 &&
+				    c->log_count <= CHECK_LOG_SIZE)
+					last = status_attempt(c,
+					    c->log_count - 1);
+				buf_printf(b, "%.6f\n", last != NULL ?
+				    last->duration / 1000.0 : 0.0);
+				break;
+			case 2:
+				buf_printf(b, "%llu\n",
+				    (unsigned long long)c->passes);
+				break;
+			case 3:
+				buf_printf(b, "%llu\n",
+				    (unsigned long long)c->failures);
+				break;
+			}
+		}
+	}
+	return (b);
+}
+
+void
+status_free(struct status *s)
+{
+	if (s == NULL)
+		return;
+	/* The last word (usually "stopping") reaches the file. */
+	if (s->dirty)
+		status_rebuild(s);
+	if (s->unwritten && s->h != NULL)
+		status_write(s);
+	ev_prepare_stop(EV_DEFAULT, &s->flush);
+	ev_timer_stop(EV_DEFAULT, &s->refresh);
+	if (s->dirfd != -1)
+		close(s->dirfd);
+	free(s->file);
+	free(s->path);
+	free(s->name);
+	buf_free(&s->doc[0]);
+	buf_free(&s->doc[1]);
+	buf_free(&s->metrics);
+	free(s);
+}
+
+/*
+ * Write the document to a new file beside the old one and rename it over:
+ * readers see the old document or the new one, never half of one. The
+ * temporary name is removed first (unlinkat does not follow a link) and
+ * created exclusively, so nothing planted there is written through.
+ */
+static int
+status_write_at(struct status *s, int dirfd, const char *name,
+    const struct buf *b, char **cause)
+{
+	char	 tmp[NAME_MAX + 1];
+	size_t	 off = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, ".%s.%ld", name,
+	    (long)getpid()) >= sizeof tmp) {
+		*cause = xstrdup("file name too long");
+		return (-1);
+	}
+	if (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT)
+		goto fail;
+	fd = openat(dirfd, tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
+	    0644);
+	if (fd == -1)
+		goto fail;
+	while (off < b->len) {
+		n = write(fd, b->data + off, b->len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			close(fd);
+			goto fail_unlink;
+		}
+		off += n;
+	}
+	if (close(fd) != 0)
+		goto fail_unlink;
+	if (renameat(dirfd, tmp, dirfd, name) != 0)
+		goto fail_unlink;
+	return (0);
+
+fail_unlink:
+	xasprintf(cause, "%s", strerror(errno));
+	unlinkat(dirfd, tmp, 0);
+	return (-1);
+fail:
+	xasprintf(cause, "%s", strerror(errno));
+	return (-1);
+}
+
+/* The directory part of a path (allocated) and its last component. */
+static char *
+status_split(const char *path, const char **name)
+{
+	const char	*slash;
+
+	if ((slash = strrchr(path, '/')) == NULL) {
+		*name = path;
+		return (xstrdup("."));
+	}
+	*name = slash + 1;
+	if (slash == path)
+		return (xstrdup("/"));
+	return (xstrndup(path, slash - path));
+}
+
+/* Add "where: what" to a list of reasons; frees what. */
+static void
+status_because(char **why, const char *where, char *what)
+{
+	char	*old = *why;
+
+	if (old == NULL)
+		xasprintf(why, "%s: %s", where, what);
+	else {
+		xasprintf(why, "%s; %s: %s", old, where, what);
+		free(old);
+	}
+	free(what);
+}
+
+/* Find the first place that takes the file, and write it there. */
+static int
+status_place(struct status *s, char **cause)
+{
+	char		*places[3], *why = NULL, *one, *dir;
+	const char	*name;
+	u_int		 n, i;
+	uid_t		 uid = geteuid();
+	int		 fd;
+
+	if (s->dirfd != -1)
+		close(s->dirfd);
+	s->dirfd = -1;
+	free(s->path);
+	s->path = NULL;
+	free(s->name);
+	s->name = NULL;
+
+	n = status_places(s->file, uid, 1, places);
+	for (i = 0; i < n; i++) {
+		if (s->path != NULL) {
+			free(places[i]);
+			continue;
+		}
+		one = NULL;
+		dir = status_split(places[i], &name);
+		fd = status_opendir(dir, uid, 1, s->file != NULL, &one);
+		if (fd != -1 && status_write_at(s, fd, name,
+		    &s->doc[STATUS_VIEW_READY], &one) != 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (fd != -1) {
+			s->dirfd = fd;
+			s->name = xstrdup(name);
+			s->path = places[i];
+		} else {
+			status_because(&why, dir, one);
+			free(places[i]);
+		}
+		free(dir);
+	}
+	if (s->path != NULL) {
+		free(why);
+		return (0);
+	}
+	*cause = why != NULL ? why : xstrdup("no place for the status file");
+	return (-1);
+}
+
+static void
+status_write(struct status *s)
+{
+	char	*cause = NULL;
+
+	if (s->dirfd != -1 && status_write_at(s, s->dirfd, s->name,
+	    &s->doc[STATUS_VIEW_READY], &cause) == 0) {
+		s->unwritten = 0;
+		s->failed = 0;
+		return;
+	}
+	free(cause);
+	cause = NULL;
+	/* The directory went away or turned bad: look again. */
+	if (status_place(s, &cause) == 0) {
+		if (s->failed)
+			log_info("status file now %s", s->path);
+		s->unwritten = 0;
+		s->failed = 0;
+		return;
+	}
+	if (!s->failed)
+		log_warnx("cannot write the status file: %s", cause);
+	s->failed = 1;
+	free(cause);
+}
+
+/*
+ * XDG_RUNTIME_DIR of the hinit that runs as this uid: our own when we are
+ * that hinit, else PID 1's (from /proc/1/environ, when it is that uid and
+ * we may read it), else ours when we are that uid.
+ */
+static char *
+status_xdg(uid_t uid, int self)
+{
+	struct stat	 st;
+	char		 env[65536], *p, *end;
+	const char	*value;
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd;
+
+	if (!self && stat("/proc/1", &st) == 0 && st.st_uid == uid &&
+	    (fd = open("/proc/1/environ", O_RDONLY|O_CLOEXEC)) != -1) {
+		while (len < sizeof env - 1) {
+			n = read(fd, env + len, sizeof env - 1 - len);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			len += n;
+		}
+		close(fd);
+		env[len] = '\0';
+		for (p = env; p < env + len; p = end + 1) {
+			end = p + strlen(p);
+			if (strncmp(p, "XDG_RUNTIME_DIR=", 16) == 0)
+				return (xstrdup(p + 16));
+		}
+		return (NULL);
+	}
+	if (!self && getuid() != uid)
+		return (NULL);
+	if ((value = getenv("XDG_RUNTIME_DIR")) == NULL)
+		return (NULL);
+	return (xstrdup(value));
+}
+
+/* The paths to try, in order: the file asked for, or the usual places. */
+static u_int
+status_places(const char *file, uid_t uid, int self, char **places)
+{
+	char	*xdg;
+	u_int	 n = 0;
+
+	if (file != NULL) {
+		places[n++] = xstrdup(file);
+		return (n);
+	}
+	places[n++] = xstrdup(STATUS_DEFAULT_FILE);
+	if ((xdg = status_xdg(uid, self)) != NULL) {
+		if (xdg[0] == '/') {
+			xasprintf(&places[n++], "%s%shinit/%s", xdg,
+			    xdg[strlen(xdg) - 1] == '/' ? "" : "/",
+			    STATUS_FILE_NAME);
+		}
+		free(xdg);
+	}
+	xasprintf(&places[n++], "/tmp/hinit-%lu/%s", (u_long)uid,
+	    STATUS_FILE_NAME);
+	return (n);
+}
+
+/*
+ * Open a directory one component at a time, never following a symbolic
+ * link, creating the last component (0700) if asked. The usual places must
+ * be owned by uid; a path asked for may also be root's. Neither may be
+ * writable by others, unless sticky (like /tmp) for a path asked for.
+ */
+static int
+status_opendir(const char *dir, uid_t uid, int create, int asked,
+    char **cause)
+{
+	struct stat	 st;
+	char		*copy, *p, *comp, *next;
+	int		 fd, nfd, last;
+
+	fd = open(dir[0] == '/' ? "/" : ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+	if (fd == -1) {
+		xasprintf(cause, "%s", strerror(errno));
+		return (-1);
+	}
+	copy = xstrdup(dir);
+	for (p = copy; p != NULL; p = next) {
+		while (*p == '/')
+			p++;
+		comp = p;
+		if ((next = strchr(p, '/')) != NULL)
+			*next++ = '\0';
+		while (next != NULL && *next == '/')
+			next++;
+		if (next != NULL && *next == '\0')
+			next = NULL;
+		if (*comp == '\0' || strcmp(comp, ".") == 0)
+			continue;
+		last = (next == NULL);
+		nfd = openat(fd, comp, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|
+		    O_CLOEXEC);
+		if (nfd == -1 && errno == ENOENT && last && create) {
+			if (mkdirat(fd, comp, 0700) != 0 && errno != EEXIST)
+				goto fail;
+			nfd = openat(fd, comp, O_RDONLY|O_DIRECTORY|
+			    O_NOFOLLOW|O_CLOEXEC);
+		}
+		if (nfd == -1) {
+			if ((errno == ELOOP || errno == ENOTDIR) &&
+			    fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode)) {
+				xasprintf(cause, "'%s' is a symbolic link (not "
+				    "followed)", comp);
+				goto out;
+			}
+			goto fail;
+		}
+		close(fd);
+		fd = nfd;
+	}
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	if (st.st_uid != uid && !(asked && st.st_uid == 0)) {
+		xasprintf(cause, "owned by uid %lu, not %lu",
+		    (u_long)st.st_uid, (u_long)uid);
+		goto out;
+	}
+	if ((st.st_mode & (S_IWGRP|S_IWOTH)) &&
+	    !(asked && (st.st_mode & S_ISVTX))) {
+		xasprintf(cause, "writable by others (mode %04o)",
+		    (u_int)(st.st_mode & 07777));
+		goto out;
+	}
+	free(copy);
+	return (fd);
+
+fail:
+	xasprintf(cause, "%s", strerror(errno));
+out:
+	free(copy);
+	close(fd);
+	return (-1);
+}
+
+/*
+ * Read the status file of the hinit that runs as uid: the file asked for,
+ * else the first of the usual places that holds one. The path read and its
+ * modification time come back too.
+ */
+int
+status_read(const char *file, uid_t uid, struct buf *b, double *mtime,
+    char **path, char **cause)
+{
+	struct stat	 st;
+	char		*places[3], *dir, *why = NULL, *one;
+	const char	*name;
+	u_int		 n, i;
+	ssize_t		 r;
+	char		 chunk[8192];
+	int		 dfd, fd = -1;
+
+	*path = NULL;
+	n = status_places(file, uid, 0, places);
+	for (i = 0; i < n; i++) {
+		if (*path != NULL) {
+			free(places[i]);
+			continue;
+		}
+		one = NULL;
+		dir = status_split(places[i], &name);
+		dfd = status_opendir(dir, uid, 0, file != NULL, &one);
+		if (dfd != -1) {
+			fd = openat(dfd, name, O_RDONLY|O_NOFOLLOW|O_CLOEXEC|
+			    O_NONBLOCK);
+			if (fd == -1)
+				xasprintf(&one, "%s", strerror(errno));
+			else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+				xasprintf(&one, "not a regular file");
+				close(fd);
+				fd = -1;
+			} else if (file == NULL && st.st_uid != uid) {
+				xasprintf(&one, "owned by uid %lu, not %lu",
+				    (u_long)st.st_uid, (u_long)uid);
+				close(fd);
+				fd = -1;
+			}
+			close(dfd);
+		}
+		if (fd != -1)
+			*path = places[i];
+		else {
+			status_because(&why, places[i], one);
+			free(places[i]);
+		}
+		free(dir);
+	}
+	if (fd == -1) {
+		*cause = why;
+		return (-1);
+	}
+	free(why);
+
+	*mtime = st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+	buf_reset(b);
+	for (;;) {
+		r = read(fd, chunk, sizeof chunk);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			xasprintf(cause, "%s: %s", *path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		if (b->len + r > STATUS_READ_MAX) {
+			xasprintf(cause, "%s: too big", *path);
+			goto fail;
+		}
+		buf_add(b, chunk, r);
+	}
+	close(fd);
+	if (b->data == NULL)
+		buf_add(b, "", 0);
+	return (0);
+
+fail:
+	close(fd);
+	free(*path);
+	*path = NULL;
+	return (-1);
+}
+
+/*
+ * Where the status file of the hinit running as uid is: with create, the
+ * first place that takes it (made if needed); else the first that holds one.
+ */
+char *
+status_path(const char *file, uid_t uid, int create, char **cause)
+{
+	struct buf	 b;
+	char		*places[3], *path = NULL, *dir, *why = NULL, *one;
+	const char	*name;
+	double		 mtime;
+	u_int		 n, i;
+	int		 fd;
+
+	if (!create) {
+		buf_init(&b);
+		if (status_read(file, uid, &b, &mtime, &path, cause) != 0)
+			path = NULL;
+		buf_free(&b);
+		return (path);
+	}
+	n = status_places(file, uid, 1, places);
+	for (i = 0; i < n; i++) {
+		if (path != NULL) {
+			free(places[i]);
+			continue;
+		}
+		one = NULL;
+		dir = status_split(places[i], &name);
+		if ((fd = status_opendir(dir, uid, 1, file != NULL,
+		    &one)) != -1) {
+			close(fd);
+			path = places[i];
+		} else {
+			status_because(&why, dir, one);
+			free(places[i]);
+		}
+		free(dir);
+	}
+	if (path == NULL)
+		*cause = why;
+	else
+		free(why);
+	return (path);
+}

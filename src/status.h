@@ -37,6 +37,9 @@ const struct buf *status_metrics(struct status *);
 void		 status_free(struct status *);
 /* Where the status file of hinit running as this uid lives. */
 char		*status_path(const char *, uid_t, int, char **);
+/* Read that file safely: contents, mtime, the path read. */
+int		 status_read(const char *, uid_t, struct buf *, double *,
+		     char **, char **);
 
 /* src/httpd.c: /health, /health/live, /health/ready, /metrics. */
 struct httpd	*httpd_start(struct hinit *, const char *, u_int, char **);

@@ -1,0 +1,433 @@
+/*
+ * unit-status.c: the overall state of each view, the JSON document, the
+ * status file (atomic, no symbolic link followed) and hinit status reading
+ * it back, on a made-up init with made-up checks.
+ */
+
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hinit.h"
+#include "check.h"
+#include "config.h"
+#include "init.h"
+#include "status.h"
+
+static int	 failures;
+static char	 dir[] = "/tmp/unit-status.XXXXXX";
+
+#define expect(what, cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
+		    what);						\
+		failures++;						\
+	}								\
+} while (0)
+
+static const struct check_type	fake_pg = { "postgres", NULL, NULL, NULL,
+				    NULL, NULL };
+static const struct check_type	fake_exec = { "exec", NULL, NULL, NULL,
+				    NULL, NULL };
+
+static struct check *
+add_check(struct config *conf, const char *name, const struct check_type *t,
+    const char *shown, enum check_role role, int critical)
+{
+	struct check	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->name = xstrdup(name);
+	c->type = t;
+	c->target_shown = xstrdup(shown);
+	c->target = xstrdup("postgres://app:s3cret@127.0.0.1/x");
+	c->role = role;
+	c->critical = critical;
+	c->state = CHECK_STARTING;
+	TAILQ_INSERT_TAIL(&conf->checks, c, entry);
+	return (c);
+}
+
+static void
+attempt(struct check *c, enum check_result result, const char *output)
+{
+	struct attempt	*a = &c->log[c->log_next];
+
+	free(a->output);
+	a->start = time_wall() - 0.002;
+	a->end = time_wall();
+	a->duration = 1.8;
+	a->result = result;
+	a->output = xstrdup(output);
+	c->log_next = (c->log_next + 1) % CHECK_LOG_SIZE;
+	if (c->log_count < CHECK_LOG_SIZE)
+		c->log_count++;
+	if (result == CHECK_PASS)
+		c->passes++;
+	else
+		c->failures++;
+	c->last_duration = 1.8;
+}
+
+static char *
+slurp(const char *path)
+{
+	struct buf	 b;
+	char		 chunk[4096];
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return (NULL);
+	buf_init(&b);
+	while ((n = read(fd, chunk, sizeof chunk)) > 0)
+		buf_add(&b, chunk, n);
+	close(fd);
+	return (buf_steal(&b));
+}
+
+static void
+spit(const char *path, const char *data, size_t len)
+{
+	int	 fd;
+
+	fd = open(path, O_WRONLY|O_CREAT|O_TRUNC, 0644);
+	if (fd == -1 || write(fd, data, len) != (ssize_t)len)
+		fatal("spit %s", path);
+	close(fd);
+}
+
+/* hinit status with these arguments, its output thrown away. */
+static int
+run_status(const char *a1, const char *a2, const char *a3, const char *a4)
+{
+	char	*argv[5] = { (char *)a1, (char *)a2, (char *)a3, (char *)a4,
+		    NULL };
+	int	 argc = 0, rc, saved, saved2, null;
+
+	while (argc < 4 && argv[argc] != NULL)
+		argc++;
+	fflush(stdout);
+	fflush(stderr);
+	saved = dup(1);
+	saved2 = dup(2);
+	if ((null = open("/dev/null", O_WRONLY)) == -1)
+		fatal("/dev/null");
+	dup2(null, 1);
+	dup2(null, 2);
+	close(null);
+	rc = cmd_status(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved, 1);
+	dup2(saved2, 2);
+	close(saved);
+	close(saved2);
+	return (rc);
+}
+
+static void
+turn(void)
+{
+	ev_run(EV_DEFAULT, EVRUN_NOWAIT);
+}
+
+int
+main(void)
+{
+	struct hinit		 h;
+	struct config		 conf;
+	struct init_options	 opts;
+	struct status		*s;
+	struct check		*db, *disk, *alive;
+	const struct buf	*doc;
+	struct timeval		 tv[2];
+	char			 path[256], other[256], *text, *cause = NULL;
+	char			 deep[4096];
+	int			 i;
+
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp");
+	memset(&h, 0, sizeof h);
+	memset(&conf, 0, sizeof conf);
+	memset(&opts, 0, sizeof opts);
+	TAILQ_INIT(&conf.checks);
+	TAILQ_INIT(&conf.tasks);
+	h.conf = &conf;
+	h.opts = &opts;
+	h.app.state = APP_WAITING;
+	ev_set_userdata(EV_DEFAULT, &h);
+
+	/* No checks: starting until the app runs, then healthy. */
+	expect("waiting is starting",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STARTING);
+	h.app.state = APP_RUNNING;
+	h.app.pid = 42;
+	expect("no checks, app runs",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_HEALTHY);
+	expect("live: no checks, app runs",
+	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_HEALTHY);
+
+	db = add_check(&conf, "db", &fake_pg, "postgres://app:***@db/app",
+	    CHECK_ROLE_READY, 1);
+	disk = add_check(&conf, "disk", &fake_exec, "exec:test -w /data",
+	    CHECK_ROLE_READY, 0);
+	alive = add_check(&conf, "alive", &fake_exec, "exec:true",
+	    CHECK_ROLE_LIVE, 1);
+
+	expect("critical checks never healthy: starting",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STARTING);
+	db->state = CHECK_HEALTHY;
+	db->ever_healthy = 1;
+	expect("alive still starting",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STARTING);
+	alive->state = CHECK_HEALTHY;
+	alive->ever_healthy = 1;
+	expect("non-critical starting does not hold it",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_HEALTHY);
+	disk->state = CHECK_UNHEALTHY;
+	expect("non-critical unhealthy: warn",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_WARN);
+	expect("warn is ready", status_ready(OVERALL_WARN));
+	db->state = CHECK_UNHEALTHY;
+	expect("critical unhealthy",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_UNHEALTHY);
+	expect("live view ignores ready checks",
+	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_HEALTHY);
+	alive->state = CHECK_UNHEALTHY;
+	expect("live view sees live checks",
+	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
+	alive->state = CHECK_HEALTHY;
+	h.app.state = APP_RESTARTING;
+	expect("live view fails without the app",
+	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
+	h.app.state = APP_RUNNING;
+	h.stopping = 1;
+	expect("stopping",
+	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STOPPING);
+	expect("stopping, live",
+	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_STOPPING);
+	h.stopping = 0;
+	db->state = CHECK_HEALTHY;
+	disk->state = CHECK_HEALTHY;
+
+	/* The file: written at once, rewritten after a change. */
+	snprintf(path, sizeof path, "%s/s.json", dir);
+	opts.status_file = path;
+	attempt(db, CHECK_FAIL, "the database \"x\"\n\tsaid no");
+	for (i = 0; i < 7; i++)
+		attempt(db, CHECK_PASS, "accepting connections");
+	attempt(disk, CHECK_PASS, "");
+	if ((s = status_new(&h, &cause)) == NULL)
+		fatalx("status_new: %s", cause);
+	h.status = s;
+	text = slurp(path);
+	expect("file written", text != NULL);
+	expect("pass", text != NULL && strncmp(text, "{\"status\": \"pass\"",
+	    17) == 0);
+	expect("check key", text != NULL && strstr(text,
+	    "\"db:responseTime\": [{\"componentId\": \"db\", "
+	    "\"componentType\": \"datastore\", \"status\": \"pass\", "
+	    "\"observedValue\": 1.8, \"observedUnit\": \"ms\"") != NULL);
+	expect("masked target", text != NULL && strstr(text,
+	    "\"hinit:target\": \"postgres://app:***@db/app\"") != NULL);
+	expect("no secret", text != NULL && strstr(text, "s3cret") == NULL);
+	expect("five attempts kept", text != NULL &&
+	    strstr(text, "said no") == NULL);
+	expect("app", text != NULL && strstr(text,
+	    "\"hinit:app\": {\"pid\": 42, \"state\": \"running\", "
+	    "\"restarts\": 0}") != NULL);
+	expect("exec is system", text != NULL && strstr(text,
+	    "\"componentId\": \"disk\", \"componentType\": \"system\"") !=
+	    NULL);
+	free(text);
+	expect("hinit status: ready",
+	    run_status("--status-file", path, NULL, NULL) == 0);
+	expect("hinit status --json: ready",
+	    run_status("--json", "--status-file", path, NULL) == 0);
+	expect("hinit status db", run_status("--status-file", path, "db",
+	    NULL) == 0);
+	expect("hinit status: unknown check",
+	    run_status("--status-file", path, "nope", NULL) == 1);
+	expect("usage error is 1", run_status("--bogus", NULL, NULL,
+	    NULL) == 1);
+	expect("no file is 1", run_status("--status-file", "/nonexistent/x",
+	    NULL, NULL) == 1);
+
+	attempt(db, CHECK_FAIL, "connection refused");
+	db->state = CHECK_UNHEALTHY;
+	status_changed(s);
+	turn();
+	text = slurp(path);
+	expect("rewritten after a change", text != NULL &&
+	    strncmp(text, "{\"status\": \"fail\"", 17) == 0);
+	expect("why", text != NULL &&
+	    strstr(text, "\"output\": \"unhealthy: db\"") != NULL);
+	free(text);
+	expect("hinit status: unhealthy",
+	    run_status("--status-file", path, NULL, NULL) == 1);
+	expect("hinit status --live: live passes",
+	    run_status("--live", "--status-file", path, NULL) == 0);
+	expect("hinit status disk: healthy",
+	    run_status("--status-file", path, "disk", NULL) == 0);
+	expect("hinit status db: unhealthy",
+	    run_status("--status-file", path, "db", NULL) == 1);
+
+	/* Non-critical failing: warn, still ready; naming it is not. */
+	db->state = CHECK_HEALTHY;
+	disk->state = CHECK_UNHEALTHY;
+	status_changed(s);
+	turn();
+	doc = status_document(s, STATUS_VIEW_READY);
+	expect("warn", strncmp(doc->data, "{\"status\": \"warn\"", 17) == 0);
+	expect("warn is ready", run_status("--status-file", path, NULL,
+	    NULL) == 0);
+	expect("naming the failing one", run_status("--status-file", path,
+	    "disk", NULL) == 1);
+	doc = status_document(s, STATUS_VIEW_LIVE);
+	expect("live document has live checks only",
+	    strstr(doc->data, "alive:responseTime") != NULL &&
+	    strstr(doc->data, "db:responseTime") == NULL);
+	doc = status_metrics(s);
+	expect("metrics", strstr(doc->data, "hinit_check_up{check=\"db\"} 1\n")
+	    != NULL && strstr(doc->data,
+	    "hinit_check_up{check=\"disk\"} 0\n") != NULL &&
+	    strstr(doc->data, "hinit_check_passes_total{check=\"db\"} 7\n") !=
+	    NULL);
+	h.reaped = 5;
+	doc = status_metrics(s);
+	expect("reaped", strstr(doc->data, "hinit_zombies_reaped_total 5\n") !=
+	    NULL);
+
+	/* Stopping: everything fails, "stopping". */
+	h.stopping = 1;
+	status_changed(s);
+	turn();
+	text = slurp(path);
+	expect("stopping", text != NULL && strstr(text,
+	    "\"status\": \"fail\", \"version\"") != NULL && strstr(text,
+	    "\"hinit:state\": \"stopping\"") != NULL);
+	expect("checks say stopping", text != NULL && strstr(text,
+	    "\"componentType\": \"datastore\", \"status\": \"fail\"") != NULL &&
+	    strstr(text, "\"output\": \"stopping\", \"hinit:state\": "
+	    "\"healthy\"") != NULL);
+	free(text);
+	expect("hinit status: stopping", run_status("--status-file", path,
+	    NULL, NULL) == 1);
+	h.stopping = 0;
+	status_changed(s);
+	turn();
+	expect("back", run_status("--status-file", path, NULL, NULL) == 0);
+
+	/* Stale: the file's time or hinit:updated older than 15s. */
+	gettimeofday(&tv[0], NULL);
+	tv[0].tv_sec -= 20;
+	tv[1] = tv[0];
+	utimes(path, tv);
+	expect("stale by mtime", run_status("--status-file", path, NULL,
+	    NULL) == 1);
+	status_changed(s);
+	turn();
+	expect("fresh again", run_status("--status-file", path, NULL,
+	    NULL) == 0);
+
+	/* Garbage and truncated files never crash the reader. */
+	text = slurp(path);
+	snprintf(other, sizeof other, "%s/bad.json", dir);
+	for (i = 0; i < (int)strlen(text); i += 7) {
+		spit(other, text, i);
+		if (run_status("--status-file", other, NULL, NULL) != 1) {
+			expect("truncated file is 1", 0);
+			break;
+		}
+	}
+	free(text);
+	memset(deep, '[', sizeof deep);
+	spit(other, deep, sizeof deep);
+	expect("deep nesting", run_status("--status-file", other, NULL,
+	    NULL) == 1);
+	spit(other, "{\"status\": \"pass\", \"hinit:updated\": \"x\"}", 40);
+	expect("no time", run_status("--status-file", other, NULL, NULL) == 1);
+	spit(other, "\xff\xfe\x00garbage", 10);
+	expect("garbage", run_status("--status-file", other, NULL, NULL) == 1);
+
+	/* A planted link is replaced, never written through. */
+	snprintf(other, sizeof other, "%s/victim", dir);
+	spit(other, "untouched", 9);
+	unlink(path);
+	if (symlink(other, path) != 0)
+		fatal("symlink");
+	status_changed(s);
+	turn();
+	text = slurp(other);
+	expect("victim untouched", text != NULL &&
+	    strcmp(text, "untouched") == 0);
+	free(text);
+	{
+		struct stat	 st;
+
+		expect("status file is a file again", lstat(path, &st) == 0 &&
+		    S_ISREG(st.st_mode));
+	}
+	status_free(s);
+	h.status = NULL;
+
+	/* A directory reached through a link is refused. */
+	snprintf(other, sizeof other, "%s/real", dir);
+	mkdir(other, 0700);
+	snprintf(path, sizeof path, "%s/link", dir);
+	if (symlink(other, path) != 0)
+		fatal("symlink");
+	snprintf(path, sizeof path, "%s/link/s.json", dir);
+	free(cause);
+	cause = NULL;
+	s = status_new(&h, &cause);
+	expect("linked directory refused", s == NULL && cause != NULL &&
+	    strstr(cause, "symbolic link") != NULL);
+	snprintf(other, sizeof other, "%s/real/s.json", dir);
+	expect("nothing written through it", access(other, F_OK) != 0);
+	status_free(s);
+	free(cause);
+	cause = NULL;
+
+	/* A missing last directory is made, 0700. */
+	snprintf(path, sizeof path, "%s/made/s.json", dir);
+	s = status_new(&h, &cause);
+	expect("made", s != NULL);
+	{
+		struct stat	 st;
+
+		snprintf(other, sizeof other, "%s/made", dir);
+		expect("0700", stat(other, &st) == 0 &&
+		    (st.st_mode & 0777) == 0700);
+	}
+	status_free(s);
+
+	/* A directory others may write is refused. */
+	snprintf(other, sizeof other, "%s/open", dir);
+	mkdir(other, 0777);
+	chmod(other, 0777);
+	snprintf(path, sizeof path, "%s/open/s.json", dir);
+	free(cause);
+	cause = NULL;
+	s = status_new(&h, &cause);
+	expect("group/other writable refused", s == NULL);
+	status_free(s);
+	free(cause);
+
+	if (failures == 0)
+		printf("ok: unit-status\n");
+	{
+		char	 cmd[300];
+
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			failures++;
+	}
+	return (failures == 0 ? 0 : 1);
+}
