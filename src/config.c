@@ -116,8 +116,8 @@ const struct config_key config_keys[] = {
 	  .help = "give up waiting after this long and exit 1 (0s: never)" },
 	{ .section = H, .name = "listen", .type = CONFIG_STRING,
 	  .dflt = "", .offset = OFF_H(listen),
-	  .help = "address of the HTTP endpoint, e.g. 0.0.0.0:8081 or "
-	      "[::]:8081 (empty: none)" },
+	  .help = "addresses of the HTTP endpoint, e.g. 0.0.0.0:8081 or "
+	      "[::]:8081, comma-separated (empty: none)" },
 	{ .section = H, .name = "max_connections", .type = CONFIG_NUMBER,
 	  .min = 1, .max = 65536, .dflt = "256",
 	  .offset = OFF_H(max_connections),
@@ -547,6 +547,52 @@ config_choices(const struct config_key *key, const char *sep)
 }
 
 /*
+ * listen: addresses separated by commas or blanks, each ADDR:PORT,
+ * [ADDR]:PORT, :PORT or PORT (names are resolved by the endpoint).
+ */
+static int
+config_parse_listen(const char *value, char **cause)
+{
+	const char	*p = value, *word, *port, *close;
+	size_t		 len, i;
+	u_long		 n;
+
+	for (;;) {
+		p += strspn(p, ", \t");
+		if (*p == '\0')
+			return (0);
+		word = p;
+		len = strcspn(p, ", \t");
+		p += len;
+		port = word;
+		if (*word == '[') {
+			close = memchr(word, ']', len);
+			if (close == NULL || close[1] != ':')
+				goto bad;
+			port = close + 2;
+		} else {
+			for (i = 0; i < len; i++) {
+				if (word[i] == ':') {
+					if (port != word)
+						goto bad;
+					port = word + i + 1;
+				}
+			}
+		}
+		for (n = 0; port < p && isdigit((u_char)*port) && n <= 65535;
+		    port++)
+			n = n * 10 + (*port - '0');
+		if (port != p || n == 0 || n > 65535)
+			goto bad;
+	}
+
+bad:
+	xasprintf(cause, "bad address '%.*s' (use ADDR:PORT, [ADDR]:PORT or "
+	    ":PORT, port 1 to 65535)", (int)len, word);
+	return (-1);
+}
+
+/*
  * Store one value (expanded: value; as written: written) in the object of
  * its section. The cause does not name the key; the caller adds it.
  */
@@ -615,6 +661,10 @@ config_apply(const struct config_key *key, void *object, const char *value,
 		*(int *)p = i;
 		break;
 	case CONFIG_STRING:
+		if (key->section == CONFIG_SECTION_HINIT &&
+		    strcmp(key->name, "listen") == 0 &&
+		    config_parse_listen(value, cause) != 0)
+			return (-1);
 		if (strcmp(key->name, "method") == 0) {
 			for (s = (char *)value; config_token_char((u_char)*s);
 			    s++)

@@ -336,6 +336,15 @@ test_load(void)
 	load_good("[check:a]\nurl = tcp://h:1\n  ; indented comment\n\n"
 	    "[check:b]\n  command = true\n");
 	load_good("[check:a]\nurl: tcp://h:1\n");
+	load_good("[hinit]\nlisten = 0.0.0.0:8081, [::]:8081 :1 65535 h:2\n");
+	load_good("[hinit]\nlisten =\n");
+	load_bad("[hinit]\nlisten = 8081x\n", ":2: [hinit] listen: bad address "
+	    "'8081x'");
+	load_bad("[hinit]\nlisten = :0\n", ":2: [hinit] listen: bad address");
+	load_bad("[hinit]\nlisten = ::1:80\n", ":2: [hinit] listen: bad "
+	    "address");
+	load_bad("[hinit]\nlisten = h:1, [::1]80\n", ":2: [hinit] listen: bad "
+	    "address '[::1]80'");
 
 	load_bad("[foo]\n", ":1: unknown section [foo]");
 	load_bad("[hinit]\n[chek:db]\n", ":2: unknown section [chek:db] (did "
