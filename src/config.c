@@ -212,10 +212,6 @@ const u_int config_nkeys = nitems(config_keys);
 
 static const char *const config_section_names[] = { "hinit", "check", "task" };
 
-static void	config_part_free(struct config_part *);
-static int	config_set(struct config *, struct config_part *,
-		    const char *, const char *, u_int, char **);
-
 /* Levenshtein distance, for "did you mean"; long words are never close. */
 static u_int
 config_distance(const char *a, const char *b)
@@ -1623,7 +1619,7 @@ config_print(struct config *conf, FILE *fp)
 	u_char			 seen[nitems(config_keys)];
 
 	memset(seen, 0, sizeof seen);
-	fprintf(fp, "; hinit %s: the resolved configuration of %s\n",
+	fprintf(fp, "; hinit %s: the resolved configuration of %.120s\n",
 	    HINIT_VERSION, conf->file != NULL ? conf->file : "(no file)");
 
 	memset(&hinit, 0, sizeof hinit);
