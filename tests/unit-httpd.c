@@ -133,6 +133,23 @@ count(const char *text, const char *what)
 	return (n);
 }
 
+static void
+free_checks(struct config *conf)
+{
+	struct check	*c;
+	u_int		 i;
+
+	while ((c = TAILQ_FIRST(&conf->checks)) != NULL) {
+		TAILQ_REMOVE(&conf->checks, c, entry);
+		for (i = 0; i < CHECK_LOG_SIZE; i++)
+			free(c->log[i].output);
+		free(c->name);
+		free(c->target_shown);
+		free(c->target);
+		free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -339,6 +356,7 @@ main(void)
 	httpd_free(d);
 	status_free(h.status);
 
+	free_checks(&conf);
 	unlink(file);
 	rmdir(path);
 	if (failures == 0)

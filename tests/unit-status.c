@@ -137,6 +137,23 @@ turn(void)
 	ev_run(EV_DEFAULT, EVRUN_NOWAIT);
 }
 
+static void
+free_checks(struct config *conf)
+{
+	struct check	*c;
+	u_int		 i;
+
+	while ((c = TAILQ_FIRST(&conf->checks)) != NULL) {
+		TAILQ_REMOVE(&conf->checks, c, entry);
+		for (i = 0; i < CHECK_LOG_SIZE; i++)
+			free(c->log[i].output);
+		free(c->name);
+		free(c->target_shown);
+		free(c->target);
+		free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -420,6 +437,7 @@ main(void)
 	status_free(s);
 	free(cause);
 
+	free_checks(&conf);
 	if (failures == 0)
 		printf("ok: unit-status\n");
 	{
