@@ -1,3 +1,242 @@
-/* app.c PLACEHOLDER */
+/*
+ * app.c: starting children (the app, tasks, exec checks) and the app's life:
+ * start, forward signals, exit, restart with back-off.
+ */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "hinit.h"
+#include "check.h"
 #include "init.h"
+
+#define APP_STABLE	10.0	/* seconds: a run this long resets the back-off */
+
+/* close_range(2) where the C library has it, a loop where not. */
+static void
+proc_close_range(int from, int to)
+{
+#ifdef HAVE_CLOSE_RANGE
+	close_range(from, to, 0);
+#else
+	int	 fd, max = (int)sysconf(_SC_OPEN_MAX);
+
+	for (fd = from; fd <= to && fd < max; fd++)
+		close(fd);
+#endif
+}
+
+/*
+ * In the child: close every descriptor above 2 but those hinit inherited and
+ * "keep", so none of hinit's own (sockets of checks, the endpoint, libev's)
+ * leaks, whatever flags a library set on them. Async-signal-safe.
+ */
+static void
+proc_close_fds(const struct hinit *h, int keep)
+{
+	u_int	 i = 0;
+	int	 from = 3, next;
+
+	for (;;) {
+		/* The next descriptor to keep, in order. */
+		next = -1;
+		if (i < h->ninherited_fds)
+			next = h->inherited_fds[i];
+		if (keep >= from && (next == -1 || keep < next))
+			next = keep;
+		else
+			i++;
+		if (next == -1) {
+			proc_close_range(from, INT32_MAX);
+			return;
+		}
+		if (next < from)
+			continue;
+		if (next > from)
+			proc_close_range(from, next - 1);
+		from = next + 1;
+	}
+}
+
+/*
+ * Fork and exec a child in its own process group. The group is set by both
+ * sides so a signal sent to it at once is never lost. Exec errors come back
+ * through a close-on-exec pipe: the child exits 127 (not found) or 126, and
+ * its exit is reaped like any other; the message is logged here.
+ */
+pid_t
+proc_spawn(const struct proc_spawn *ps, char **cause)
+{
+	struct hinit	*h = hinit_get();
+	const char	*what;
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 p[2], error;
+
+	what = ps->shell_command != NULL ? "/bin/sh" : ps->argv[0];
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		xasprintf(cause, "pipe: %s", strerror(errno));
+		return (-1);
+	}
+	switch (pid = fork()) {
+	case -1:
+		xasprintf(cause, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return (-1);
+	case 0:
+		setpgid(0, 0);
+		/* All signals are blocked here, SIGTTOU too. */
+		if (ps->foreground && isatty(STDIN_FILENO))
+			tcsetpgrp(STDIN_FILENO, getpid());
+		if (ps->stdout_fd != -1)
+			dup2(ps->stdout_fd, STDOUT_FILENO);
+		if (ps->stderr_fd != -1)
+			dup2(ps->stderr_fd, STDERR_FILENO);
+		/* Keep the error pipe (close-on-exec) and what hinit inherited. */
+		proc_close_fds(h, p[1]);
+		signal_child_reset();
+		if (ps->shell_command != NULL) {
+			execl("/bin/sh", "sh", "-c", ps->shell_command,
+			    (char *)NULL);
+		} else
+			execvp(ps->argv[0], ps->argv);
+		error = errno;
+		(void)write(p[1], &error, sizeof error);
+		_exit(error == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	do
+		n = read(p[0], &error, sizeof error);
+	while (n == -1 && errno == EINTR);
+	close(p[0]);
+	if (n == sizeof error)
+		log_warnx("cannot run %s: %s", what, strerror(error));
+	return (pid);
+}
+
+static void	app_exited(pid_t, int, void *);
+
+static void
+app_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct hinit	*h = w->data;
+
+	h->app.restarts++;
+	probe_reset(&h->conf->checks);
+	app_start(h);
+}
+
+int
+app_start(struct hinit *h)
+{
+	struct app		*app = &h->app;
+	struct proc_spawn	 ps;
+	char			*cause;
+	pid_t			 pid;
+
+	memset(&ps, 0, sizeof ps);
+	ps.argv = app->argv;
+	ps.stdout_fd = ps.stderr_fd = -1;
+	ps.foreground = 1;
+	if ((pid = proc_spawn(&ps, &cause)) == -1) {
+		log_warnx("cannot start %s: %s", app->argv[0], cause);
+		free(cause);
+		return (-1);
+	}
+	app->pid = pid;
+	app->state = APP_RUNNING;
+	app->started = ev_now(EV_DEFAULT);
+	reap_watch(pid, app_exited, h);
+	log_verbose("started %s (pid %ld)", app->argv[0], (long)pid);
+	hinit_changed(h);
+	return (0);
+}
+
+/* The exit code hinit passes on: the app's, 128+N for signal N, 0 if -e. */
+int
+app_exit_code(const struct hinit *h, int status)
+{
+	u_int	 i;
+	int	 code;
+
+	if (WIFEXITED(status))
+		code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		code = 128 + WTERMSIG(status);
+	else
+		code = 1;
+	for (i = 0; i < h->opts->nexit_zero; i++) {
+		if (h->opts->exit_zero[i] == code)
+			return (0);
+	}
+	return (code);
+}
+
+static void
+app_exited(pid_t pid, int status, void *arg)
+{
+	struct hinit	*h = arg;
+	struct app	*app = &h->app;
+	struct config	*conf = h->conf;
+	double		 ran;
+	int		 code = app_exit_code(h, status);
+	char		 tmp[32];
+
+	app->pid = 0;
+	app->status = status;
+	if (WIFSIGNALED(status)) {
+		log_info("%s (pid %ld) killed by SIG%s", app->argv[0],
+		    (long)pid, signal_name(WTERMSIG(status)));
+	} else {
+		log_info("%s (pid %ld) exited with %d", app->argv[0],
+		    (long)pid, WEXITSTATUS(status));
+	}
+
+	if (h->stopping || h->exit_code != -1 || (!app->restart_now &&
+	    (conf->restart == RESTART_NO ||
+	    (conf->restart == RESTART_ON_FAILURE && code == 0)))) {
+		app->state = APP_EXITED;
+		hinit_changed(h);
+		hinit_exit(h, code);
+		return;
+	}
+
+	app->restart_now = 0;
+	ran = ev_now(EV_DEFAULT) - app->started;
+	if (app->restart_delay == 0 || ran >= APP_STABLE)
+		app->restart_delay = conf->restart_delay;
+	log_info("restarting %s in %s", app->argv[0],
+	    duration_format(app->restart_delay, tmp, sizeof tmp));
+	app->state = APP_RESTARTING;
+	ev_timer_init(&app->restart_timer, app_restart_cb,
+	    app->restart_delay / 1000.0, 0);
+	app->restart_timer.data = h;
+	ev_timer_start(EV_DEFAULT, &app->restart_timer);
+	app->restart_delay *= 2;
+	if (app->restart_delay > conf->restart_delay_max)
+		app->restart_delay = conf->restart_delay_max;
+	hinit_changed(h);
+}
+
+/* Forward a signal to the app, or its whole group with -g. */
+void
+app_signal(struct hinit *h, int sig)
+{
+	pid_t	 pid = h->app.pid;
+
+	if (pid <= 0)
+		return;
+	if (h->conf->kill_group)
+		pid = -pid;
+	if (kill(pid, sig) == -1 && errno != ESRCH)
+		log_warn("kill(%ld, SIG%s)", (long)pid, signal_name(sig));
+}

@@ -1,3 +1,276 @@
+/*
+ * hinit.c: main: the command line, the subcommands, the config it asks for,
+ * and the hand-over to init mode (src/init.c).
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "hinit.h"
+#include "check.h"
+#include "config.h"
 #include "init.h"
-int main(void) { return 0; }
+#include "status.h"
+
+static __dead void
+usage(int code)
+{
+	FILE	*fp = code == 0 ? stdout : stderr;
+
+	fprintf(fp,
+"usage: hinit [OPTIONS] [--] COMMAND [ARG]...\n"
+"       hinit status [--json] [--live] [--status-file PATH] [CHECK]...\n"
+"       hinit check [--timeout DUR] [--json] TARGET...\n"
+"       hinit wait [--timeout DUR] [--interval DUR] TARGET... [-- COMMAND [ARG]...]\n"
+"       hinit -t [-c FILE]\n"
+"       hinit --version | --help\n"
+"\n"
+"options:\n"
+"  -c, --config FILE      config file (default $HINIT_CONFIG, else\n"
+"                         " CONFIG_DEFAULT_FILE " if it exists)\n"
+"      --check [NAME=]TARGET  add a check with default timings (repeatable)\n"
+"      --listen ADDR      serve /health and /metrics on ADDR (host:port)\n"
+"      --status-file PATH where to write the status\n"
+"      --grace DUR        from the forwarded signal to SIGKILL (default 10s)\n"
+"      --drain DUR        report fail this long before forwarding SIGTERM\n"
+"  -g                     signal the app's whole process group\n"
+"  -s                     act as a child subreaper (automatic if not PID 1)\n"
+"  -e CODE                treat this exit code of the app as 0 (repeatable)\n"
+"  -p SIGNAL              signal hinit gets when its parent dies\n"
+"  -v, -q                 more, less logging\n"
+"      --log-format FMT   text or json\n"
+"  -t                     check the config, print it resolved, exit\n"
+"\n"
+"TARGET: http:// https:// postgres:// postgresql:// redis:// tcp://HOST:PORT\n"
+"        or exec:COMMAND\n");
+	exit(code);
+}
+
+enum {
+	OPT_CHECK = 256,
+	OPT_LISTEN,
+	OPT_STATUS_FILE,
+	OPT_GRACE,
+	OPT_DRAIN,
+	OPT_LOG_FORMAT,
+	OPT_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "config",	 required_argument,	NULL, 'c' },
+	{ "check",	 required_argument,	NULL, OPT_CHECK },
+	{ "listen",	 required_argument,	NULL, OPT_LISTEN },
+	{ "status-file", required_argument,	NULL, OPT_STATUS_FILE },
+	{ "grace",	 required_argument,	NULL, OPT_GRACE },
+	{ "drain",	 required_argument,	NULL, OPT_DRAIN },
+	{ "log-format",	 required_argument,	NULL, OPT_LOG_FORMAT },
+	{ "version",	 no_argument,		NULL, OPT_VERSION },
+	{ "help",	 no_argument,		NULL, 'h' },
+	{ NULL,		 0,			NULL, 0 }
+};
+
+static __dead void
+usage_error(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "hinit: %s\n", msg);
+	fprintf(stderr, "Try 'hinit --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+static void
+hinit_parse_options(int argc, char **argv, struct init_options *opts,
+    int *test)
+{
+	char		*cause, *end;
+	long long	 n;
+	int		 ch, sig;
+
+	opterr = 0;
+	/* "+": options end at the first word that is not one, as in tini. */
+	while ((ch = getopt_long(argc, argv, "+c:ge:hp:qstv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			opts->config_file = optarg;
+			break;
+		case OPT_CHECK:
+			opts->targets = xreallocarray(opts->targets,
+			    opts->ntargets + 1, sizeof *opts->targets);
+			opts->targets[opts->ntargets++] = optarg;
+			break;
+		case OPT_LISTEN:
+			opts->listen = optarg;
+			break;
+		case OPT_STATUS_FILE:
+			opts->status_file = optarg;
+			break;
+		case OPT_GRACE:
+			if (duration_parse(optarg, &opts->grace, &cause) != 0)
+				usage_error("--grace: %s", cause);
+			opts->grace_set = 1;
+			break;
+		case OPT_DRAIN:
+			if (duration_parse(optarg, &opts->drain, &cause) != 0)
+				usage_error("--drain: %s", cause);
+			opts->drain_set = 1;
+			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				opts->log_format = LOG_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				opts->log_format = LOG_JSON;
+			else
+				usage_error("--log-format: '%s' is not text or "
+				    "json", optarg);
+			opts->log_format_set = 1;
+			log_set_format(opts->log_format);
+			break;
+		case 'g':
+			opts->kill_group = 1;
+			break;
+		case 's':
+			opts->subreaper = 1;
+			break;
+		case 'e':
+			errno = 0;
+			n = strtoll(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
+			    n < 0 || n > 255)
+				usage_error("-e: '%s' is not an exit code (0-255)",
+				    optarg);
+			if (opts->nexit_zero == EXIT_CODES_MAX)
+				usage_error("-e: too many exit codes");
+			opts->exit_zero[opts->nexit_zero++] = (int)n;
+			break;
+		case 'p':
+			if ((sig = signal_parse(optarg)) == -1)
+				usage_error("-p: unknown signal '%s'", optarg);
+			opts->pdeath_signal = sig;
+			break;
+		case 'q':
+			log_level--;
+			break;
+		case 'v':
+			log_level++;
+			break;
+		case 't':
+			*test = 1;
+			break;
+		case OPT_VERSION:
+			printf("hinit %s\n", HINIT_VERSION);
+			exit(0);
+		case 'h':
+			usage(0);
+		default:
+			if (optopt != 0 && optopt < 256)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown or incomplete option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+}
+
+/*
+ * The config: the file (-c, else $HINIT_CONFIG, else the default file if it
+ * exists), then the command line over it. Any error: exit 2, nothing started.
+ */
+static struct config *
+hinit_load_config(struct init_options *opts)
+{
+	struct config	*conf;
+	const char	*file = opts->config_file;
+	char		*cause;
+	u_int		 i;
+
+	if (file == NULL && (file = getenv("HINIT_CONFIG")) != NULL &&
+	    *file == '\0')
+		file = NULL;
+	if (file == NULL && access(CONFIG_DEFAULT_FILE, F_OK) == 0)
+		file = CONFIG_DEFAULT_FILE;
+
+	conf = config_new();
+	if (file != NULL && config_load(conf, file, &cause) != 0)
+		goto fail;
+	for (i = 0; i < opts->ntargets; i++) {
+		if (config_add_target(conf, opts->targets[i], &cause) != 0)
+			goto fail;
+	}
+	if (opts->grace_set)
+		conf->grace = opts->grace;
+	if (opts->drain_set)
+		conf->drain = opts->drain;
+	if (opts->kill_group)
+		conf->kill_group = 1;
+	if (opts->listen != NULL) {
+		free(conf->listen);
+		conf->listen = xstrdup(opts->listen);
+	}
+	if (opts->status_file != NULL) {
+		free(conf->status_file);
+		conf->status_file = xstrdup(opts->status_file);
+	}
+	if (opts->log_format_set)
+		conf->log_format = opts->log_format;
+	if (config_finish(conf, &cause) != 0)
+		goto fail;
+	return (conf);
+
+fail:
+	fprintf(stderr, "hinit: %s\n", cause);
+	exit(EXIT_USAGE);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct init_options	 opts;
+	struct hinit		 h;
+	struct config		*conf;
+	int			 test = 0;
+
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return (cmd_status(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return (cmd_check(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "wait") == 0)
+		return (cmd_wait(argc - 1, argv + 1));
+
+	memset(&opts, 0, sizeof opts);
+	hinit_parse_options(argc, argv, &opts, &test);
+	argc -= optind;
+	argv += optind;
+
+	if (test) {
+		if (argc != 0)
+			usage_error("-t takes no command");
+		conf = hinit_load_config(&opts);
+		config_print(conf, stdout);
+		config_free(conf);
+		return (0);
+	}
+	if (argc == 0)
+		usage_error("no command to run");
+
+	/* Before anything opens a descriptor or a signal can slip by. */
+	memset(&h, 0, sizeof h);
+	h.opts = &opts;
+	h.exit_code = -1;
+	h.started = time_wall();
+	hinit_scan_fds(&h);
+	signal_init(&h, 1);
+	hinit_become_init(&h);
+	h.conf = hinit_load_config(&opts);
+	hinit_run(&h, argv);
+}

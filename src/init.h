@@ -29,6 +29,7 @@ struct app {
 	double			 started;	/* ev_now() */
 	ev_timer		 restart_timer;
 	uint64_t		 restart_delay;	/* next back-off, ms */
+	int			 restart_now;	/* on_unhealthy = restart */
 };
 
 /* Options from the command line; each overrides the config file. */
@@ -64,6 +65,11 @@ struct hinit {
 
 	sigset_t		 inherited_mask;	/* given to children */
 	sigset_t		 inherited_ignored;
+	int			*inherited_fds;	/* open when hinit began, sorted */
+	u_int			 ninherited_fds;
+	LIST_HEAD(, reap_entry)	 watches;	/* children someone waits for */
+	int			 left_timer_set;
+	ev_timer		 left_timer;	/* bounded wait after SIGKILL */
 
 	ev_timer		 drain_timer;
 	ev_timer		 grace_timer;
@@ -92,7 +98,7 @@ void		 reap_kill_all(struct hinit *, int);
 int		 reap_children_left(struct hinit *);
 
 /* src/signal.c: inherited mask and forwarding. */
-void		 signal_init(struct hinit *);	/* blocks all, before the loop */
+void		 signal_init(struct hinit *, int);	/* int: block all (init) */
 void		 signal_start(struct hinit *);	/* forwarding watchers */
 void		 signal_stop(struct hinit *);
 /* In a forked child, before exec: restore what hinit inherited. */
@@ -118,7 +124,10 @@ int		 app_start(struct hinit *);
 void		 app_signal(struct hinit *, int);
 int		 app_exit_code(const struct hinit *, int);
 
-/* src/hinit.c */
+/* src/init.c: the running init (hinit_*). */
+void		 hinit_scan_fds(struct hinit *);
+void		 hinit_become_init(struct hinit *);
+__dead void	 hinit_run(struct hinit *, char **);
 /* For the one-shot subcommands: the loop, its userdata, reaping, signals. */
 void		 hinit_oneshot(struct hinit *);
 void		 hinit_stop(struct hinit *, int);	/* begin the stop */
