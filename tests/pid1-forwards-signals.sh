@@ -1,0 +1,70 @@
+#!/bin/bash
+# Every catchable signal but SIGCHLD and the synchronous ones reaches the
+# app; with -g, every process of its group too. SIGTERM reaches it last and
+# stops hinit with the app's code.
+. "$top_srcdir/tests/lib.sh"
+
+app=$top_srcdir/tests/fixtures/sigrecord.py
+sigs="HUP USR1 USR2 PIPE ALRM URG XCPU XFSZ VTALRM PROF WINCH IO PWR CONT TSTP TTIN TTOU STKFLT RTMIN RTMIN+3 RTMAX"
+
+# hinit_pid UNSHARE_PID: the hinit inside the namespace (unshare's child).
+hinit_pid() {
+	local p
+	for _ in $(seq 100); do
+		p=$(pgrep -P "$1" -x hinit) && { echo "$p"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+run_case() {	# run_case OUT [HINIT OPTIONS]
+	local out=$1
+	shift
+	unshare --pid --fork --kill-child --mount-proc "$HINIT" -q "$@" -- \
+	    python3 "$app" "$out" --children 2 &
+	upid=$!
+	on_exit "kill -9 $upid"
+	hpid=$(hinit_pid "$upid") || fail "hinit did not start"
+	wait_for 10 test -f "$out.ready" || fail "app not ready"
+	wait_for 10 sh -c "ls $out.*.ready | wc -l | grep -qx 2" || fail "children not ready"
+	for s in $sigs; do
+		kill -s "$s" "$hpid" || fail "kill -$s"
+		n=$(kill -l "$s" 2>/dev/null || echo "$s")
+		case $s in RTMIN) n=34 ;; RTMIN+3) n=37 ;; RTMAX) n=64 ;; esac
+		wait_for 5 grep -qx "$n" "$out" || fail "SIG$s did not reach the app"
+	done
+}
+
+run_case "$T/plain"
+for f in "$T"/plain.[0-9]*; do
+	case $f in *.ready) continue ;; esac
+	[ -s "$f" ] && fail "without -g a child of the app got signals: $(cat "$f")"
+done
+kill -TERM "$hpid"
+wait "$upid"
+expect_eq "exit after SIGTERM" 0 "$?"
+expect_match "SIGTERM recorded" "15" "$(cat "$T/plain")"
+pass "each signal reaches the app"
+
+run_case "$T/group" -g
+n=0
+for f in "$T"/group.[0-9]*; do
+	case $f in *.ready) continue ;; esac
+	grep -qx 10 "$f" || fail "-g: child $f did not get SIGUSR1"
+	n=$((n + 1))
+done
+expect_eq "children that got signals" 2 "$n"
+kill -TERM "$hpid"
+wait "$upid"
+pass "-g signals the whole group"
+
+# Synchronous signals and SIGCHLD sent by kill are not forwarded.
+run_case "$T/sync"
+for s in CHLD; do
+	kill -s "$s" "$hpid"
+done
+sleep 0.3
+expect_no_match "SIGCHLD not forwarded" "(^|$'\n')17($'\n'|$)" "$(cat "$T/sync")"
+kill -TERM "$hpid"
+wait "$upid"
+pass "SIGCHLD is not forwarded"

@@ -1,0 +1,40 @@
+#!/bin/bash
+# A SIGTERM sent while hinit starts is never lost: hinit ends promptly with
+# 143 and leaves nothing behind, however early the signal lands.
+. "$top_srcdir/tests/lib.sh"
+
+for i in $(seq 50); do
+	"$HINIT" -q -- sleep 100 2>/dev/null &
+	pid=$!
+	kill -TERM "$pid"
+	start=$SECONDS
+	wait "$pid"
+	rc=$?
+	[ $((SECONDS - start)) -lt 5 ] || fail "run $i: hinit hung after an early SIGTERM"
+	expect_eq "run $i exit" 143 "$rc"
+done
+pgrep -f "^sleep 100$" -P $$ >/dev/null && fail "a sleep was left behind"
+pass "50 early SIGTERMs, none lost"
+
+# A signal that lands after the fork but before hinit watches it still
+# reaches the app: the app records it.
+for i in $(seq 10); do
+	rm -f "$T/rec" "$T/rec.ready"
+	"$HINIT" -q -- python3 "$top_srcdir/tests/fixtures/sigrecord.py" "$T/rec" &
+	pid=$!
+	sleep 0.0$i
+	kill -USR1 "$pid"
+	wait_for 10 sh -c "test -f $T/rec.ready || ! kill -0 $pid" ||
+	    fail "app neither ready nor gone"
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	rc=$?
+	# Either the app had its handler (records 10, exits 0) or the default
+	# action killed it (138): the signal was delivered either way.
+	if [ "$rc" = 0 ]; then
+		grep -qx 10 "$T/rec" || fail "run $i: SIGUSR1 lost"
+	else
+		expect_eq "run $i: killed by SIGUSR1" 138 "$rc"
+	fi
+done
+pass "early SIGUSR1 delivered"
