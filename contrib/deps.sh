@@ -1,0 +1,40 @@
+#!/bin/bash
+# contrib/deps.sh: install what building and testing hinit needs on Debian 12
+# (as root), and what is missing only. Used by the README's two commands.
+set -euo pipefail
+
+pkgs=(
+	# build
+	build-essential autoconf automake libtool pkg-config
+	libev-dev libinih-dev libcurl4-openssl-dev libpq-dev libhiredis-dev
+	# the servers and tools the tests start and drive
+	postgresql-15 redis-server python3 curl openssl procps util-linux
+	podman runc
+	# hardening: sanitizers, fuzzing, valgrind
+	clang libclang-rt-14-dev valgrind
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -o DPkg::Lock::Timeout=300 update -q >/dev/null
+	apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends \
+	    "${missing[@]}" >/dev/null
+fi
+
+# podman here runs without systemd: runc, and limits that fit a test box.
+if [ ! -f /etc/containers/containers.conf ] ||
+    ! grep -q 'runtime *= *"runc"' /etc/containers/containers.conf; then
+	mkdir -p /etc/containers
+	cat > /etc/containers/containers.conf <<'CONF'
+[engine]
+runtime="runc"
+
+[containers]
+default_ulimits=["nofile=20000:20000","nproc=4096:4096"]
+CONF
+fi

@@ -1,0 +1,46 @@
+#!/bin/bash
+# tests/ci.sh: install what is missing, build, and run the whole test suite:
+# once with -Werror, once with AddressSanitizer + UndefinedBehaviorSanitizer,
+# then `make distcheck` on the tarball. As root, on Debian 12.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+bash contrib/deps.sh
+autoreconf -fi >/dev/null 2>&1
+
+passed=0
+failed=0
+suite() {	# suite NAME CONFIGURE-ARGS...
+	local name=$1 dir=$top/_build/$1 rc=0
+	shift
+	echo "== $name: configure $*"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q "$@" && make -j2 -s) ||
+	    { echo "== $name: build failed"; exit 1; }
+	(cd "$dir" && make -j2 -s check) || rc=$?
+	p=$(sed -n 's/^# PASS: *//p' "$dir/test-suite.log")
+	f=$(sed -n 's/^# FAIL: *//p' "$dir/test-suite.log")
+	e=$(sed -n 's/^# ERROR: *//p' "$dir/test-suite.log")
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0} + ${e:-0}))
+	if [ "$rc" -ne 0 ]; then
+		echo "== $name: failures:"
+		for log in $(sed -n 's/^\(FAIL\|ERROR\): \(.*\)$/\2/p' "$dir/test-suite.log"); do
+			echo "--- $log"
+			tail -n 30 "$dir/$log.log" 2>/dev/null || true
+		done
+	fi
+	return 0
+}
+
+suite werror --enable-debug CFLAGS="-O2 -g -Werror"
+suite asan --enable-debug --enable-asan CFLAGS="-O1 -g"
+
+echo "== distcheck"
+(cd "$top/_build/werror" && make -s distcheck TESTS="tests/unit-config tests/pid1-exit-codes.sh" >/dev/null) ||
+    { echo "== distcheck failed"; failed=$((failed + 1)); }
+
+echo "hinit: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
