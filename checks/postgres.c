@@ -594,9 +594,8 @@ postgres_resolved(struct addrinfo *ai, const char *error, void *arg)
 	p->res = NULL;
 	if (ai == NULL) {
 		free(p->resolve_error);
-		xasprintf(&p->resolve_error,
-		    "could not translate host name \"%s\" to address: %s",
-		    host, error != NULL ? error : "unknown error");
+		p->resolve_error = xstrdup(error != NULL ? error :
+		    "cannot resolve");
 	}
 	for (a = ai; a != NULL; a = a->ai_next) {
 		if (a->ai_family != AF_INET && a->ai_family != AF_INET6)

@@ -392,8 +392,8 @@ redis_resolved(struct addrinfo *ai, const char *error, void *arg)
 	if (ai != NULL)
 		freeaddrinfo(ai);
 	if (!found) {
-		check_done(r->check, CHECK_FAIL, "no response: %s: %s",
-		    r->host, error != NULL ? error : "no address");
+		check_done(r->check, CHECK_FAIL, "no response: %s",
+		    error != NULL ? error : "no address");
 		return;
 	}
 	if (redis_connect(r, addr, &cause) != 0) {

@@ -73,9 +73,13 @@ pg_start() {
 	mkdir -p "$PG_DIR"
 	chown postgres "$PG_DIR"
 	if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+		# The postgres user cannot open root's /dev/fd: a real file.
+		(umask 077; echo secret >"$PG_DIR/pwfile")
+		chown postgres "$PG_DIR/pwfile"
 		runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" \
-		    -A md5 --pwfile=<(echo secret) -U hinit >/dev/null ||
+		    -A md5 --pwfile="$PG_DIR/pwfile" -U hinit >/dev/null ||
 		    fail "initdb"
+		rm -f "$PG_DIR/pwfile"
 	fi
 	pg_ctl_start "$@"
 	on_exit pg_stop
