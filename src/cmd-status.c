@@ -588,7 +588,8 @@ cmd_status(int argc, char **argv)
 	uid_t			 uid;
 	int			 i, json = 0, live = 0, rc;
 
-	for (i = 0; i < argc; i++) {
+	/* argv[0] is "status", as main() passes it. */
+	for (i = 1; i < argc; i++) {
 		s = argv[i];
 		if (strcmp(s, "--") == 0) {
 			i++;

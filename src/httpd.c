@@ -697,25 +697,24 @@ httpd_split(const char *s, char **host, char **port, char **cause)
 	    atoi(*port) > 65535) {
 		free(*host);
 		free(*port);
-		xasprintf(cause, "listen %s: bad port", s);
+		xasprintf(cause, "bad port");
 		return (-1);
 	}
 	return (0);
 
 bad:
-	xasprintf(cause, "listen %s: use ADDR:PORT, [ADDR]:PORT or :PORT", s);
+	xasprintf(cause, "use ADDR:PORT, [ADDR]:PORT or :PORT");
 	return (-1);
 }
 
 static int
-httpd_bind(struct httpd *d, struct addrinfo *ai, const char *what,
-    int v6only, char **cause)
+httpd_bind(struct httpd *d, struct addrinfo *ai, int v6only, char **cause)
 {
 	struct httpd_listener	*l;
 	int			 fd, one = 1, saved;
 
 	if (d->nlisteners == HTTPD_LISTEN_MAX) {
-		xasprintf(cause, "listen %s: too many addresses", what);
+		xasprintf(cause, "too many addresses");
 		return (-1);
 	}
 	fd = socket(ai->ai_family, ai->ai_socktype|SOCK_NONBLOCK|SOCK_CLOEXEC,
@@ -739,7 +738,7 @@ httpd_bind(struct httpd *d, struct addrinfo *ai, const char *what,
 
 fail:
 	saved = errno;
-	xasprintf(cause, "listen %s: %s", what, strerror(errno));
+	xasprintf(cause, "%s", strerror(errno));
 	errno = saved;
 	return (-1);
 }
@@ -750,7 +749,7 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 	struct httpd	*d;
 	struct addrinfo	 hints, *ais[HTTPD_LISTEN_MAX], *ai;
 	char		*copy, *word, *next, *host, *port, *words[HTTPD_LISTEN_MAX];
-	char		*why = NULL;
+	char		*why = NULL, *at = NULL;
 	u_int		 n = 0, i, total = 0;
 	int		 error, fails = 0, any[HTTPD_LISTEN_MAX];
 
@@ -775,11 +774,11 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 		else
 			next = NULL;
 		if (n == HTTPD_LISTEN_MAX) {
-			xasprintf(cause, "listen %s: too many addresses",
-			    listen_on);
+			xasprintf(&why, "too many addresses");
 			goto fail;
 		}
-		if (httpd_split(word, &host, &port, cause) != 0)
+		at = word;
+		if (httpd_split(word, &host, &port, &why) != 0)
 			goto fail;
 		memset(&hints, 0, sizeof hints);
 		hints.ai_family = AF_UNSPEC;
@@ -794,8 +793,7 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 		free(host);
 		free(port);
 		if (error != 0) {
-			xasprintf(cause, "listen %s: %s", word,
-			    gai_strerror(error));
+			xasprintf(&why, "%s", gai_strerror(error));
 			goto fail;
 		}
 		words[n++] = word;
@@ -803,12 +801,13 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 			total++;
 	}
 	if (n == 0) {
-		xasprintf(cause, "listen '%s': no address", listen_on);
+		xasprintf(&why, "no address");
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
 		for (ai = ais[i]; ai != NULL; ai = ai->ai_next) {
-			error = httpd_bind(d, ai, words[i], total > 1, &why);
+			at = words[i];
+			error = httpd_bind(d, ai, total > 1, &why);
 			if (error == 0)
 				continue;
 			/* Any address without IPv6 in this kernel: IPv4. */
@@ -826,7 +825,7 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 				v4.ai_addrlen = sizeof sin;
 				free(why);
 				why = NULL;
-				if (httpd_bind(d, &v4, words[i], 0, &why) == 0)
+				if (httpd_bind(d, &v4, 0, &why) == 0)
 					continue;
 			}
 			fails++;
@@ -838,17 +837,19 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 	for (i = 0; i < n; i++)
 		freeaddrinfo(ais[i]);
 	n = 0;
-	if (fails != 0) {
-		*cause = why;
-		why = NULL;
+	if (fails != 0)
 		goto fail;
-	}
 	free(copy);
 	return (d);
 
 fail:
 	for (i = 0; i < n; i++)
 		freeaddrinfo(ais[i]);
+	/* The caller names the whole string; name the part if it has more. */
+	if (at != NULL && strcmp(at, listen_on) != 0)
+		xasprintf(cause, "%s: %s", at, why);
+	else
+		*cause = xstrdup(why);
 	free(why);
 	free(copy);
 	httpd_free(d);

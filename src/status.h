@@ -45,7 +45,7 @@ int		 status_read(const char *, uid_t, struct buf *, double *,
 struct httpd	*httpd_start(struct hinit *, const char *, u_int, char **);
 void		 httpd_free(struct httpd *);
 
-/* The subcommands: argc/argv after the subcommand word; they return the exit code. */
+/* The subcommands: argv[0] is the subcommand word; they return the exit code. */
 int		 cmd_status(int, char **);
 int		 cmd_check(int, char **);
 int		 cmd_wait(int, char **);

@@ -106,11 +106,11 @@ spit(const char *path, const char *data, size_t len)
 static int
 run_status(const char *a1, const char *a2, const char *a3, const char *a4)
 {
-	char	*argv[5] = { (char *)a1, (char *)a2, (char *)a3, (char *)a4,
-		    NULL };
-	int	 argc = 0, rc, saved, saved2, null;
+	char	*argv[6] = { (char *)"status", (char *)a1, (char *)a2,
+		    (char *)a3, (char *)a4, NULL };
+	int	 argc = 1, rc, saved, saved2, null;
 
-	while (argc < 4 && argv[argc] != NULL)
+	while (argc < 5 && argv[argc] != NULL)
 		argc++;
 	fflush(stdout);
 	fflush(stderr);
