@@ -1,0 +1,74 @@
+#!/bin/bash
+# redis-silent-server-times-out: a server that accepts connections and never
+# answers holds the redis check only until the engine's timeout, which
+# abandons the hiredis connection (hiredis 0.14 has no timeouts of its own);
+# nothing hangs, attempt after attempt, and a server that hangs up fails
+# the check at once.
+
+. "$top_srcdir/tests/lib.sh"
+
+# serve PORT MODE: silent (accept, never answer) or hangup (read, close).
+serve() {
+	timeout 60 python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(64)
+held = []
+while True:
+    c = s.accept()[0]
+    if sys.argv[2] == "silent":
+        held.append(c)
+    else:
+        c.recv(1024)
+        c.close()
+' "$1" "$2" &
+	on_exit "kill $!"
+	wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" || fail "server $2"
+}
+
+SILENT=$(free_port)
+serve "$SILENT" silent
+HANGUP=$(free_port)
+serve "$HANGUP" hangup
+
+start=$(date +%s%N)
+out=$(timeout 10 "$HINIT" check --timeout 500ms "redis://127.0.0.1:$SILENT" \
+    "redis://:hunter2@127.0.0.1:$SILENT/2" "redis://localhost:$SILENT" 2>&1)
+rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "exit of hinit check ($out)" 1 "$rc"
+expect_eq "timeouts" 3 "$(grep -c ' timeout .*timed out' <<<"$out")"
+[ "$ms" -lt 5000 ] || fail "hinit check took ${ms}ms for a 500ms timeout"
+expect_no_match "password shown" hunter2 "$out"
+pass "silent server: three timeouts in ${ms}ms"
+
+out=$(timeout 10 "$HINIT" check --timeout 3s "redis://127.0.0.1:$HANGUP" 2>&1)
+expect_match "hang-up" ' fail .*connection lost' "$out"
+pass "hang-up: $out"
+
+# Attempt after attempt, each abandoned by the timeout, in a running init.
+cat >"$T/hinit.ini" <<INI
+[hinit]
+status_file = $T/status.json
+[check:silent]
+url = redis://:hunter2@127.0.0.1:$SILENT/1
+interval = 100ms
+timeout = 200ms
+retries = 2
+INI
+timeout 20 unshare --pid --fork --kill-child --mount-proc \
+    "$HINIT" -c "$T/hinit.ini" -v -- sleep 3 >"$T/log" 2>&1 &
+init=$!
+# Some ten attempts later, each abandoned one has been closed: at most the
+# one under way is open (the server side holds every one it accepted).
+sleep 2
+open=$(ss -Htn state established "( dport = :$SILENT )" | wc -l)
+[ "$open" -le 1 ] || fail "$open connections to the silent server left open"
+wait "$init"
+rc=$?
+expect_eq "init exit ($(cat "$T/log"))" 0 "$rc"
+expect_match "unhealthy" \
+    'check silent: unhealthy after 2 failures: timed out' "$(cat "$T/log")"
+expect_no_match "password shown" hunter2 "$(cat "$T/log")"
+pass "init: unhealthy after 2 timeouts, exited with the app"
