@@ -3,9 +3,13 @@
  * from a script: counting (retries, rise, start_period), the schedule
  * (interval from an attempt's end, start_interval, first attempts spread,
  * no overlap), timeouts and late answers, answers from inside start(), a
- * failing start(), the attempt log, probe_reset() and probe_stop().
+ * failing start(), the attempt log, probe_reset() and probe_stop(); and
+ * the resolver: answers always from the loop, none after a cancel.
  */
 
+#include <sys/socket.h>
+
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -474,6 +478,102 @@ test_reset_and_stop(void)
 	fake_free(c);
 }
 
+struct answer {
+	int		 calls;
+	int		 inside;	/* came inside resolve_start() */
+	int		 family;
+	char		*error;
+};
+
+static int	 resolving;
+
+static void
+resolved(struct addrinfo *ai, const char *error, void *arg)
+{
+	struct answer	*a = arg;
+
+	a->calls++;
+	a->inside = resolving;
+	if (ai != NULL) {
+		a->family = ai->ai_family;
+		freeaddrinfo(ai);
+	}
+	if (error != NULL)
+		a->error = xstrdup(error);
+	ev_break(EV_DEFAULT, EVBREAK_ONE);
+}
+
+static struct resolve *
+resolve(const char *host, const char *port, struct answer *a)
+{
+	struct resolve	*r;
+
+	memset(a, 0, sizeof *a);
+	resolving = 1;
+	r = resolve_start(host, port, SOCK_STREAM, resolved, a);
+	resolving = 0;
+	return (r);
+}
+
+static void
+wait_answer(struct answer *a)
+{
+	ev_timer	 limit;
+
+	ev_timer_init(&limit, limit_cb, 5.0, 0);
+	ev_timer_start(EV_DEFAULT, &limit);
+	if (a->calls == 0)
+		ev_run(EV_DEFAULT, 0);
+	ev_timer_stop(EV_DEFAULT, &limit);
+}
+
+static void
+test_resolve(void)
+{
+	struct answer	 a, b[50];
+	struct resolve	*r[50];
+	double		 t0;
+	u_int		 i;
+
+	resolve("127.0.0.1", "80", &a);
+	expect("numeric: not inside resolve_start", a.calls == 0);
+	wait_answer(&a);
+	expect("numeric: answered", a.calls == 1 && a.family == AF_INET &&
+	    a.error == NULL);
+
+	resolve("::1", "80", &a);
+	wait_answer(&a);
+	expect("numeric IPv6", a.calls == 1 && a.family == AF_INET6);
+
+	resolve("localhost", "80", &a);
+	expect("name: not inside resolve_start", a.calls == 0);
+	wait_answer(&a);
+	expect("name: answered from the loop", a.calls == 1 && !a.inside &&
+	    a.error == NULL);
+
+	resolve("localhost", "no-such-service-x", &a);
+	wait_answer(&a);
+	expect("bad service: an error", a.calls == 1 && a.error != NULL &&
+	    strncmp(a.error, "cannot resolve localhost: ", 26) == 0);
+	free(a.error);
+
+	/* Cancelled, at once or later: never a callback, never a leak. */
+	for (i = 0; i < nitems(r); i++)
+		r[i] = resolve(i % 2 ? "localhost" : "127.0.0.1", "80", &b[i]);
+	for (i = 0; i < nitems(r); i += 2)
+		resolve_cancel(r[i]);
+	t0 = now();
+	while (now() - t0 < 0.3)
+		ev_run(EV_DEFAULT, EVRUN_NOWAIT);
+	for (i = 1; i < nitems(r); i += 2) {
+		if (b[i].calls == 0)
+			resolve_cancel(r[i]);
+	}
+	for (i = 0; i < nitems(r); i += 2)
+		expect("no callback after cancel", b[i].calls == 0);
+	resolve_cancel(NULL);
+}
+
 int
 main(void)
 {
@@ -489,6 +589,7 @@ main(void)
 	test_sync_and_error();
 	test_log();
 	test_reset_and_stop();
+	test_resolve();
 	if (failures != 0) {
 		fprintf(stderr, "%d failure(s)\n", failures);
 		return (1);
