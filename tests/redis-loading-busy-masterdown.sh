@@ -1,8 +1,9 @@
 #!/bin/bash
-# redis-loading-and-busy: a real Redis that is still loading its dataset
-# answers -LOADING, and one stuck in a long Lua script answers -BUSY: the
-# redis check fails with that reply while it lasts and passes once the
-# server answers +PONG again.
+# redis-loading-busy-masterdown: a real Redis that is still loading its
+# dataset answers -LOADING, one stuck in a long Lua script answers -BUSY, a
+# replica that lost its master (replica-serve-stale-data no) answers
+# -MASTERDOWN: the redis check fails with that reply while it lasts and
+# passes once the server answers +PONG again.
 
 . "$top_srcdir/tests/lib.sh"
 
@@ -49,3 +50,12 @@ redis-cli -p "$P" SCRIPT KILL >/dev/null || fail "SCRIPT KILL"
 wait_for 10 bash -c "redis-cli -p $P ping | grep -q PONG" ||
     fail "redis stayed busy"
 probe "script killed" "redis://127.0.0.1:$P" pass '^PONG$'
+
+# MASTERDOWN: a replica whose master is nowhere, until it is told to stop
+# being a replica.
+MASTER=$(free_port)
+redis_start --replicaof 127.0.0.1 "$MASTER" --replica-serve-stale-data no
+P=$REDIS_PORT
+probe "master down" "redis://127.0.0.1:$P" fail '^MASTERDOWN '
+redis-cli -p "$P" REPLICAOF NO ONE >/dev/null || fail "REPLICAOF NO ONE"
+probe "promoted" "redis://127.0.0.1:$P" pass '^PONG$'
