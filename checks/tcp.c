@@ -27,8 +27,9 @@ struct tcp {
 	struct addrinfo	*next;		/* the one to try next */
 	int		 fd;
 	ev_io		 io;
-	char		 address[NI_MAXHOST + NI_MAXSERV + 4]; /* being tried */
-	char		*error;		/* the last address's failure */
+	/* The address being tried, as HOST:PORT or [HOST]:PORT. */
+	char		 address[NI_MAXHOST + NI_MAXSERV + 4];
+	char		*error;		/* the last address's */
 };
 
 static void	tcp_try(struct check *);

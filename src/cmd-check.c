@@ -16,7 +16,7 @@
 #include "status.h"
 
 #define CMD_CHECK_TIMEOUT	5000	/* ms */
-#define CMD_CHECK_SETTLE	2.0	/* s: a killed exec check's reaping */
+#define CMD_CHECK_SETTLE	2.0	/* s: reaping killed exec checks */
 
 struct cmd_check_state {
 	u_int	 pending;
@@ -99,11 +99,13 @@ cmd_check(int argc, char **argv)
 	struct cmd_check_state	 cs;
 	struct config		*conf;
 	struct check		*c;
+	const struct attempt	*a;
 	struct buf		 b;
 	const char		*value;
 	char			*cause;
 	uint64_t		 timeout = CMD_CHECK_TIMEOUT;
-	int			 json = 0, i, options = 1, failed = 0, ntargets;
+	int			 json = 0, i, options = 1, failed = 0;
+	int			 ntargets;
 
 	/* Options may come anywhere before "--": no target begins with '-'. */
 	for (i = 1; i < argc; i++) {
@@ -192,9 +194,9 @@ cmd_check(int argc, char **argv)
 	buf_init(&b);
 	i = 0;
 	TAILQ_FOREACH(c, &conf->checks, entry) {
-		if (probe_last(c) == NULL || probe_last(c)->result != CHECK_PASS)
+		if ((a = probe_last(c)) == NULL || a->result != CHECK_PASS)
 			failed = 1;
-		if (probe_last(c) == NULL)
+		if (a == NULL)
 			continue;
 		if (json)
 			cmd_check_json(&b, c, i++ == 0);

@@ -24,7 +24,7 @@
 #define CMD_WAIT_INTERVAL	1000	/* ms */
 #define CMD_WAIT_ATTEMPT_MIN	1000	/* ms */
 #define CMD_WAIT_ATTEMPT_MAX	5000	/* ms */
-#define CMD_WAIT_SETTLE		2.0	/* s: a killed exec check's reaping */
+#define CMD_WAIT_SETTLE		2.0	/* s: reaping killed checks */
 
 struct cmd_wait;
 

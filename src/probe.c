@@ -16,9 +16,9 @@
 #include "check.h"
 #include "init.h"
 
-#define PROBE_ONCE		0x1	/* one attempt, nothing scheduled after */
+#define PROBE_ONCE		0x1	/* one attempt, none after */
 #define PROBE_IN_START		0x2	/* inside type->start() */
-#define PROBE_DONE_IN_START	0x4	/* check_done() came from inside it */
+#define PROBE_DONE_IN_START	0x4	/* check_done() came inside it */
 #define PROBE_CHANGED		0x8	/* ... and changed the state */
 
 #define PROBE_JITTER_MAX	100	/* ms */

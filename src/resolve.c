@@ -20,7 +20,7 @@
 
 struct resolve {
 	pthread_mutex_t	 lock;
-	u_int		 references;	/* loop side and thread, under lock */
+	u_int		 references;	/* loop side, thread; locked */
 	int		 cancelled;	/* under lock */
 	int		 finished;	/* under lock */
 
@@ -35,7 +35,7 @@ struct resolve {
 	resolve_cb	*cb;
 	void		*arg;
 	struct ev_loop	*loop;
-	ev_async	 async;		/* the loop's; started until delivered */
+	ev_async	 async;		/* active until delivered */
 };
 
 static void
@@ -105,7 +105,7 @@ resolve_async_cb(struct ev_loop *loop, ev_async *w, int revents)
 	}
 	ai = r->ai;
 	r->ai = NULL;
-	r->cancelled = 1;	/* delivered: resolve_cancel() is a no-op now */
+	r->cancelled = 1;	/* delivered: resolve_cancel() does nothing */
 	pthread_mutex_unlock(&r->lock);
 	ev_async_stop(loop, &r->async);
 

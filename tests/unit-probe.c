@@ -48,7 +48,7 @@ struct fake {
 	enum check_state states[MAXATTEMPTS];
 	int		 changed[MAXATTEMPTS];
 	u_int		 notified;
-	u_int		 stop_after;	/* ev_break after this many results */
+	u_int		 stop_after;	/* results before a break */
 	ev_timer	 timer;
 	ev_timer	 late_timer;
 	char		*big;
