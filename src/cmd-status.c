@@ -543,7 +543,7 @@ cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
 		}
 		status = cmd_status_str(doc, live ? "hinit:live" : "status");
 		ready = cmd_status_passes(status);
-		if (!ready && !live)
+		if (!live)
 			why = cmd_status_str(doc, "output");
 	}
 	if (stale != NULL) {
@@ -553,24 +553,22 @@ cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
 
 	if (quiet)
 		return (ready ? 0 : 1);
+	/* "ready: fail (starting: web), app running" */
 	printf("%s: %s", live ? "live" : "ready", ready ? "pass" : "fail");
-	if (nnames == 0 && !live && (status = cmd_status_str(doc,
-	    "hinit:state")) != NULL && stale == NULL) {
+	if (why == NULL && nnames == 0 && !live)
+		why = cmd_status_str(doc, "hinit:state");
+	if (why != NULL) {
 		fputs(" (", stdout);
-		cmd_status_put(status);
+		cmd_status_put(why);
 		putchar(')');
 	}
-	if (why != NULL) {
-		fputs(": ", stdout);
-		cmd_status_put(why);
-	}
-	if (app_state != NULL) {
+	if (app_state != NULL && (why == NULL || strncmp(why, "app ", 4) != 0)) {
 		fputs(", app ", stdout);
 		cmd_status_put(app_state);
-		m = cmd_status_get(app, "restarts");
-		if (m != NULL && m->type == JSON_NUMBER && m->number > 0)
-			printf(" (%.0f restarts)", m->number);
 	}
+	m = cmd_status_get(app, "restarts");
+	if (m != NULL && m->type == JSON_NUMBER && m->number > 0)
+		printf(", %.0f restarts", m->number);
 	putchar('\n');
 	return (ready ? 0 : 1);
 }
