@@ -286,8 +286,10 @@ postgres_sqlstate(const char *msg, char *state)
 
 /*
  * A connection that failed, judged as PQping judges it: any authentication
- * request, or any error the server sent but "cannot connect now", means the
- * server accepts connections.
+ * request (a password asked for, or ParameterStatus received, which the
+ * server sends only once authentication passed, e.g. before libpq drops a
+ * server target_session_attrs does not want), or any error the server sent
+ * but "cannot connect now", means the server accepts connections.
  */
 static void
 postgres_failed(struct postgres *p)
@@ -303,7 +305,8 @@ postgres_failed(struct postgres *p)
 		free(line);
 		return;
 	}
-	if (PQconnectionUsedPassword(p->conn)) {
+	if (PQconnectionUsedPassword(p->conn) ||
+	    PQparameterStatus(p->conn, "server_version") != NULL) {
 		free(line);
 		postgres_done(p, CHECK_PASS, "accepting connections");
 		return;

@@ -34,8 +34,11 @@ P=$PG_PORT
 # A role the server turns away before any password (SQLSTATE 28000): proves
 # the answer is judged from the server's error code, not only from a
 # password request.
-runuser -u postgres -- sed -i '1i host all nobody 127.0.0.1/32 reject' \
-    "$PG_DIR/data/pg_hba.conf"
+# And hinit through the socket without a password: a login that passes
+# authentication and is then dropped by the client (target_session_attrs)
+# leaves neither a password request nor a server error to judge by.
+runuser -u postgres -- sed -i -e '1i host all nobody 127.0.0.1/32 reject' \
+    -e '1i local all hinit trust' "$PG_DIR/data/pg_hba.conf"
 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" reload >/dev/null
 
 agree "up" "postgres://hinit:secret@127.0.0.1:$P/postgres" 0 pass \
@@ -49,6 +52,9 @@ agree "name resolved off the loop" \
     "postgresql://hinit:secret@localhost:$P/postgres" 0 pass
 agree "unix socket" "postgresql:///postgres?host=$PG_DIR&port=$P&user=hinit" \
     0 pass
+agree "logged in, then not the standby asked for" \
+    "postgresql:///postgres?host=$PG_DIR&port=$P&user=hinit&target_session_attrs=standby" \
+    0 pass '^accepting connections$'
 agree "unix socket, percent-encoded host" \
     "postgresql://hinit:secret@${PG_DIR//\//%2F}:$P/postgres" 0 pass
 
