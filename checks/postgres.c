@@ -187,6 +187,8 @@ postgres_configure(struct check *c, char **cause)
 	buf_init(&p->host);
 	buf_init(&p->hostaddr);
 	buf_init(&p->port);
+	ev_init(&p->io, postgres_io);
+	p->io.data = p;
 	PQconninfoFree(opts);
 
 	c->data = p;
@@ -518,8 +520,6 @@ postgres_connect(struct postgres *p, char **cause)
 
 	if ((p->conn = PQconnectStartParams(keys, values, 1)) == NULL)
 		fatalx("out of memory");
-	ev_init(&p->io, postgres_io);
-	p->io.data = p;
 	if (PQstatus(p->conn) != CONNECTION_BAD) {
 		if (p->check->query == NULL)
 			PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE);
