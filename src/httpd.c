@@ -67,6 +67,7 @@ struct httpd_conn {
 	size_t			 outoff;
 	u_int			 served;	/* responses sent */
 	int			 closing;	/* close when out is sent */
+	int			 lingering;	/* sent all; reading to the end */
 	int			 eof;		/* the client is done sending */
 	TAILQ_ENTRY(httpd_conn)	 entry;		/* by deadline */
 };
@@ -88,6 +89,7 @@ static void	httpd_timer_cb(struct ev_loop *, ev_timer *, int);
 static void	httpd_pause_cb(struct ev_loop *, ev_timer *, int);
 static void	httpd_conn_run(struct httpd_conn *);
 static void	httpd_conn_free(struct httpd_conn *);
+static void	httpd_conn_linger(struct httpd_conn *);
 
 static int
 httpd_tchar(int ch)
@@ -484,6 +486,24 @@ httpd_conn_flush(struct httpd_conn *c)
 	return (0);
 }
 
+/*
+ * Closing with unread input makes the kernel send a reset, which can
+ * destroy the answer before the client reads it: stop sending, read
+ * until the client closes too (or the deadline), then close.
+ */
+static void
+httpd_conn_linger(struct httpd_conn *c)
+{
+	if (c->eof || shutdown(c->io.fd, SHUT_WR) != 0) {
+		httpd_conn_free(c);
+		return;
+	}
+	c->lingering = 1;
+	buf_free(&c->in);
+	httpd_conn_deadline(c);
+	httpd_conn_want(c, EV_READ);
+}
+
 /* Answer what has come in, in order, one response in flight at a time. */
 static void
 httpd_conn_run(struct httpd_conn *c)
@@ -500,7 +520,7 @@ httpd_conn_run(struct httpd_conn *c)
 			return;
 		}
 		if (c->closing) {
-			httpd_conn_free(c);
+			httpd_conn_linger(c);
 			return;
 		}
 		if (c->in.len == 0 || !httpd_parse(c->in.data, c->in.len,
@@ -537,6 +557,13 @@ httpd_conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 	size_t			 room;
 	ssize_t			 n;
 
+	if (c->lingering) {
+		n = recv(w->fd, chunk, sizeof chunk, 0);
+		if (n == 0 || (n == -1 && errno != EAGAIN &&
+		    errno != EWOULDBLOCK && errno != EINTR))
+			httpd_conn_free(c);
+		return;
+	}
 	if ((revents & EV_READ) && !c->eof) {
 		room = HTTPD_HEAD_MAX + 1 - c->in.len;
 		if (c->in.len >= HTTPD_HEAD_MAX + 1)
@@ -581,11 +608,15 @@ httpd_conn_free(struct httpd_conn *c)
 static void
 httpd_conn_expire(struct httpd_conn *c)
 {
-	if (c->outoff >= c->out.len && (c->in.len != 0 || c->served == 0)) {
+	if (!c->lingering && c->outoff >= c->out.len &&
+	    (c->in.len != 0 || c->served == 0)) {
 		buf_free(&c->out);
 		c->outoff = 0;
 		httpd_error(c, 408, 0, 0, 0);
-		httpd_conn_flush(c);
+		if (httpd_conn_flush(c) == 0 && c->outoff >= c->out.len) {
+			httpd_conn_linger(c);
+			return;
+		}
 	}
 	httpd_conn_free(c);
 }

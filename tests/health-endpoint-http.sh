@@ -1,0 +1,126 @@
+#!/bin/bash
+# The /health endpoint speaks HTTP/1.0 and 1.1 as a load balancer expects:
+# every path, HEAD, keep-alive, pipelining, IPv4 and IPv6, 404/405/400/
+# 413/431/505 for what it does not serve, and clients that vanish in the
+# middle of a big answer disturb nothing.
+. "$top_srcdir/tests/lib.sh"
+
+port=$(free_port)
+{
+	printf '[hinit]\nlisten = 127.0.0.1:%s, [::1]:%s\n' "$port" "$port"
+	# Big answers: 20 checks, each with 4 KiB of output kept 5 times.
+	for i in $(seq 1 20); do
+		printf '[check:c%s]\ncommand = head -c 4000 /dev/zero | tr "\\\\0" x\ninterval = 100ms\n' "$i"
+	done
+} >"$T/hinit.ini"
+timeout 120 "$HINIT" -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 100 2>"$T/err" &
+hinit_pid=$!
+on_exit "kill -9 $hinit_pid; pkill -9 -P $hinit_pid"
+url=http://127.0.0.1:$port
+wait_for 10 curl -sf -o /dev/null "$url/health" || fail "not healthy: $(cat "$T/err")"
+
+# Every path, with the headers a client relies on.
+for path in /health /health/ready /health/live; do
+	curl -s -D "$T/h" -o "$T/body" "$url$path"
+	expect_match "$path status" '^HTTP/1.1 200 OK' "$(head -1 "$T/h")"
+	grep -qi '^Content-Type: application/health+json' "$T/h" || fail "$path type"
+	grep -qi '^Cache-Control: no-store' "$T/h" || fail "$path cache"
+	expect_eq "$path length" "$(stat -c %s "$T/body")" \
+	    "$(sed -n 's/^Content-Length: \([0-9]*\).*/\1/ip' "$T/h")"
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["status"] == "pass"' "$T/body" ||
+	    fail "$path document"
+done
+curl -s -D "$T/h" -o "$T/body" "$url/metrics"
+grep -qi '^Content-Type: text/plain; version=0.0.4' "$T/h" || fail "metrics type"
+for m in 'hinit_check_up{check="c1"} 1' 'hinit_check_passes_total{check="c20"}' \
+    hinit_check_failures_total hinit_check_duration_seconds \
+    hinit_app_restarts_total hinit_zombies_reaped_total 'hinit_up 1'; do
+	grep -qF "$m" "$T/body" || fail "metrics lack $m"
+done
+expect_eq "IPv6" 200 "$(curl -s -o /dev/null -w '%{http_code}' -g "http://[::1]:$port/health")"
+expect_eq "HEAD" "200 0" "$(curl -s -I -o /dev/null -w '%{http_code} %{size_download}' "$url/health")"
+expect_eq "unknown path" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")"
+curl -s -X POST -D "$T/h" -o /dev/null "$url/health"
+expect_match "POST" '^HTTP/1.1 405' "$(head -1 "$T/h")"
+grep -qi '^Allow: GET, HEAD' "$T/h" || fail "405 without Allow"
+expect_eq "DELETE" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$url/metrics")"
+
+# Raw requests: ask ADDRESS-FAMILY REQUEST -> what came back until close
+# or 1s of quiet.
+cat >"$T/raw.py" <<'PY'
+import socket, sys, time
+port, req = int(sys.argv[1]), sys.argv[2].encode().decode("unicode_escape").encode("latin-1")
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(req)
+s.settimeout(1)
+out = b""
+try:
+    while True:
+        b = s.recv(65536)
+        if not b:
+            out += b"<closed>"
+            break
+        out += b
+except socket.timeout:
+    pass
+sys.stdout.write(out.decode("latin-1"))
+PY
+raw() { timeout 10 python3 "$T/raw.py" "$port" "$1"; }
+first() { raw "$1" | head -1 | tr -d '\r'; }
+
+expect_eq "garbage" "HTTP/1.1 400 Bad Request" "$(first 'hello\r\n\r\n')"
+expect_eq "no version" "HTTP/1.1 400 Bad Request" "$(first 'GET /health\r\n\r\n')"
+expect_eq "HTTP/2.0" "HTTP/1.1 505 HTTP Version Not Supported" "$(first 'GET /health HTTP/2.0\r\n\r\n')"
+expect_eq "a body" "HTTP/1.1 413 Content Too Large" \
+    "$(first 'GET /health HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody')"
+big=$(head -c 9000 /dev/zero | tr '\0' a)
+expect_eq "header > 8 KiB" "HTTP/1.1 431 Request Header Fields Too Large" \
+    "$(first "GET /health HTTP/1.1\\r\\nX-Big: $big\\r\\n\\r\\n")"
+expect_match "400 closes" '<closed>$' "$(raw 'hello\r\n\r\n')"
+
+# HTTP/1.0 closes unless asked; 1.1 keeps the connection.
+expect_match "1.0 closes" '<closed>$' "$(raw 'GET /health HTTP/1.0\r\n\r\n')"
+out=$(raw 'GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n')
+expect_no_match "1.0 keep-alive stays open" '<closed>' "$out"
+expect_match "1.0 keep-alive says so" 'Connection: keep-alive' "$out"
+expect_no_match "1.1 stays open" '<closed>' "$(raw 'HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n')"
+expect_match "1.1 close" '<closed>$' "$(raw 'GET /health HTTP/1.1\r\nConnection: close\r\n\r\n')"
+
+# Pipelining: three requests in one packet, three answers in order.
+out=$(raw 'HEAD /health HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\nHEAD /metrics HTTP/1.1\r\nConnection: close\r\n\r\n')
+expect_eq "pipelined answers" "200 404 200" \
+    "$(grep -o '^HTTP/1.1 [0-9]*' <<<"$out" | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//')"
+expect_match "pipelined, then closed" '<closed>$' "$out"
+
+# Clients that go away in the middle of a big answer, or half-close.
+size=$(curl -s "$url/health" | wc -c)
+[ "$size" -gt 200000 ] || fail "the answer is too small to be cut: $size"
+timeout 60 python3 - "$port" <<'PY' || fail "disconnecting clients"
+import socket, struct, sys
+port = int(sys.argv[1])
+for i in range(100):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"GET /health HTTP/1.1\r\n\r\n" * 3)
+    s.recv(1000)
+    if i % 2:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()				# reset or FIN mid-answer
+for i in range(20):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"GET /health/live HTTP/1.1\r\n\r\n")
+    s.shutdown(socket.SHUT_WR)		# half-closed: still answered
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    assert data.startswith(b"HTTP/1.1 200 "), data[:100]
+    s.close()
+PY
+kill -0 "$hinit_pid" || fail "hinit died"
+expect_eq "still serving" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$url/health")"
+timeout 5 "$HINIT" status --status-file "$T/s.json" >/dev/null || fail "hinit status"
+grep -i 'broken pipe\|SIGPIPE' "$T/err" && fail "hinit complained"
+pass "HTTP/1.0 and 1.1, every path, every error, vanishing clients"
