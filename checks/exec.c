@@ -181,6 +181,7 @@ exec_start(struct check *c, char **cause)
 	memset(&ps, 0, sizeof ps);
 	ps.shell_command = c->command;
 	ps.stdout_fd = ps.stderr_fd = p[1];
+	ps.stdin_null = 1;	/* a check never reads the terminal */
 	if ((pid = proc_spawn(&ps, cause)) == -1) {
 		close(p[0]);
 		close(p[1]);

@@ -78,7 +78,7 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 	const char	*what;
 	ssize_t		 n;
 	pid_t		 pid;
-	int		 p[2], error;
+	int		 p[2], error, fd;
 
 	what = ps->shell_command != NULL ? "/bin/sh" : ps->argv[0];
 	if (pipe2(p, O_CLOEXEC) == -1) {
@@ -96,6 +96,11 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 		/* All signals are blocked here, SIGTTOU too. */
 		if (ps->foreground && isatty(STDIN_FILENO))
 			tcsetpgrp(STDIN_FILENO, getpid());
+		if (ps->stdin_null && (fd = open("/dev/null", O_RDONLY)) != -1) {
+			dup2(fd, STDIN_FILENO);
+			if (fd != STDIN_FILENO)
+				close(fd);
+		}
 		if (ps->stdout_fd != -1)
 			dup2(ps->stdout_fd, STDOUT_FILENO);
 		if (ps->stderr_fd != -1)

@@ -115,6 +115,7 @@ const char	*signal_name(int);
 struct proc_spawn {
 	char		**argv;
 	const char	*shell_command;
+	int		 stdin_null;	/* stdin from /dev/null, not hinit's */
 	int		 stdout_fd;	/* -1: inherit */
 	int		 stderr_fd;	/* -1: inherit */
 	int		 foreground;	/* take the terminal */
