@@ -1,0 +1,53 @@
+#!/bin/bash
+# pg-redis-dns-does-not-block: libpq and hiredis would look host names up by
+# blocking; hinit resolves them off the loop first. With a DNS server that
+# never answers, postgres and redis checks of that name time out on time
+# while checks of the same servers by address pass in the same run. Runs in
+# its own network and mount namespaces: a silent DNS server on that
+# namespace's 127.0.0.1:53 is the only one in /etc/resolv.conf.
+
+. "$top_srcdir/tests/lib.sh"
+
+cat >"$T/inner.sh" <<'EOT'
+. "$top_srcdir/tests/lib.sh"
+ip link set lo up || fail "ip link set lo up"
+python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+print("ready", flush=True)
+while True:
+    s.recvfrom(4096)
+' >"$T/dns.out" &
+on_exit "kill $!"
+wait_for 5 grep -q ready "$T/dns.out" || fail "silent DNS server did not start"
+printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' >"$T/resolv.conf"
+mount --bind "$T/resolv.conf" /etc/resolv.conf || fail "mount resolv.conf"
+pg_start
+redis_start
+
+start=$(date +%s%N)
+out=$(timeout 60 "$HINIT" check --timeout 1s \
+    "postgres://hinit:secret@hinit-test.example:$PG_PORT/postgres" \
+    "redis://hinit-test.example:$REDIS_PORT" \
+    "postgres://hinit:secret@127.0.0.1:$PG_PORT/postgres" \
+    "redis://127.0.0.1:$REDIS_PORT" 2>&1)
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "$out"
+[ $rc -eq 1 ] || fail "exit $rc, expected 1"
+expect_match "postgres, unresolved name" \
+    "postgres://hinit:\*\*\*@hinit-test.example:$PG_PORT/postgres timeout " "$out"
+expect_match "redis, unresolved name" \
+    "redis://hinit-test.example:$REDIS_PORT timeout " "$out"
+expect_match "postgres by address" \
+    "postgres://hinit:\*\*\*@127.0.0.1:$PG_PORT/postgres pass " "$out"
+expect_match "redis by address" "redis://127.0.0.1:$REDIS_PORT pass " "$out"
+# The resolver gives up after 10s; hinit must not wait for it.
+[ $ms -lt 5000 ] || fail "took ${ms}ms with a 1s timeout: blocked on DNS"
+EOT
+out=$(timeout 90 unshare --mount --net bash "$T/inner.sh" 2>&1)
+rc=$?
+echo "$out"
+[ $rc -eq 0 ] || fail "in the namespace: exit $rc"
+pass "hanging name lookups block neither postgres nor redis checks"
