@@ -21,6 +21,7 @@
 
 #include "hinit.h"
 #include "check.h"
+#include "config.h"
 
 #define POSTGRES_CANNOT_CONNECT_NOW	"57P03"
 
@@ -125,22 +126,28 @@ postgres_host_numeric(const char *host)
 }
 
 /*
- * Only the part of libpq's parse error before any quoted text: the quotes
- * may hold a piece of the URL, password included.
+ * libpq's parse errors quote a piece of the URL: only when the URL has no
+ * password may the quote be shown.
  */
 static char *
-postgres_parse_error(const char *errmsg)
+postgres_parse_error(const char *target, const char *errmsg)
 {
-	char	*s;
-	size_t	 n;
+	struct url	 u;
+	char		*cause = NULL;
+	size_t		 n;
+	int		 secret = 1;
 
 	if (errmsg == NULL)
 		return (xstrdup("invalid PostgreSQL URL"));
-	n = strcspn(errmsg, "\"\n");
+	if (url_parse(target, &u, &cause) == 0) {
+		secret = (u.password != NULL && *u.password != '\0');
+		url_free(&u);
+	}
+	free(cause);
+	n = strcspn(errmsg, secret ? "\"\n" : "\n");
 	while (n > 0 && (errmsg[n - 1] == ' ' || errmsg[n - 1] == ':'))
 		n--;
-	xasprintf(&s, "invalid PostgreSQL URL: %.*s", (int)n, errmsg);
-	return (s);
+	return (xstrndup(errmsg, n));
 }
 
 static int
@@ -153,7 +160,7 @@ postgres_configure(struct check *c, char **cause)
 	u_int			 i;
 
 	if ((opts = PQconninfoParse(c->target, &errmsg)) == NULL) {
-		*cause = postgres_parse_error(errmsg);
+		*cause = postgres_parse_error(c->target, errmsg);
 		PQfreemem(errmsg);
 		return (-1);
 	}

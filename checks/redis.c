@@ -111,14 +111,14 @@ redis_configure_query(struct redis *r, const char *query, char **cause)
 		if (*item == '\0')
 			continue;
 		if ((eq = strchr(item, '=')) == NULL) {
-			xasprintf(cause, "redis URL: parameter without a value");
+			xasprintf(cause, "parameter without a value");
 			goto fail;
 		}
 		value = redis_decode(eq + 1, strlen(eq + 1));
 		if ((size_t)(eq - item) == 2 && strncmp(item, "db", 2) == 0) {
 			if (redis_number(value, INT_MAX, &r->db) != 0) {
 				free(value);
-				xasprintf(cause, "redis URL: bad db");
+				xasprintf(cause, "bad db");
 				goto fail;
 			}
 			free(value);
@@ -128,7 +128,7 @@ redis_configure_query(struct redis *r, const char *query, char **cause)
 			r->password = value;
 		} else {
 			free(value);
-			xasprintf(cause, "redis URL: unknown parameter '%.*s' "
+			xasprintf(cause, "unknown parameter '%.*s' "
 			    "(db and password are known)", (int)(eq - item),
 			    item);
 			goto fail;
@@ -173,7 +173,7 @@ redis_configure(struct check *c, char **cause)
 	if (*u.host == '\0') {
 		/* redis:///path/to/redis.sock?db=N */
 		if (*u.path == '\0' || strcmp(u.path, "/") == 0) {
-			xasprintf(cause, "redis URL: no host and no socket");
+			xasprintf(cause, "no host and no socket");
 			goto fail;
 		}
 		r->path = redis_decode(u.path, strlen(u.path));
@@ -181,14 +181,14 @@ redis_configure(struct check *c, char **cause)
 		r->host = xstrdup(u.host);
 		if (u.port != NULL) {
 			if (redis_number(u.port, 65535, &n) != 0 || n == 0) {
-				xasprintf(cause, "redis URL: bad port");
+				xasprintf(cause, "bad port");
 				goto fail;
 			}
 			r->port = n;
 		}
 		if (*u.path != '\0' && strcmp(u.path, "/") != 0 &&
 		    redis_number(u.path + 1, INT_MAX, &r->db) != 0) {
-			xasprintf(cause, "redis URL: the path must be a "
+			xasprintf(cause, "the path must be a "
 			    "database number");
 			goto fail;
 		}
