@@ -13,9 +13,13 @@ port=$(free_port)
 		printf '[check:c%s]\ncommand = head -c 4000 /dev/zero | tr "\\\\0" x\ninterval = 100ms\n' "$i"
 	done
 } >"$T/hinit.ini"
-timeout 120 "$HINIT" -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 100 2>"$T/err" &
-hinit_pid=$!
-on_exit "kill -9 $hinit_pid; pkill -9 -P $hinit_pid"
+unshare --pid --fork --kill-child --mount-proc \
+    "$HINIT" -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 100 2>"$T/err" &
+unshare_pid=$!
+on_exit "kill -9 $unshare_pid"
+wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
+hinit_pid=$(pgrep -P $unshare_pid)
+on_exit "kill -9 $hinit_pid"
 url=http://127.0.0.1:$port
 wait_for 10 curl -sf -o /dev/null "$url/health" || fail "not healthy: $(cat "$T/err")"
 

@@ -25,9 +25,13 @@ interval = 100ms
 retries = 1
 INI
 
-timeout 60 "$HINIT" -c "$T/hinit.ini" --status-file "$file" -- sleep 30 2>"$T/err" &
-hinit_pid=$!
-on_exit "kill -9 $hinit_pid; pkill -9 -P $hinit_pid"
+unshare --pid --fork --kill-child --mount-proc \
+    "$HINIT" -c "$T/hinit.ini" --status-file "$file" -- sleep 30 2>"$T/err" &
+unshare_pid=$!
+on_exit "kill -9 $unshare_pid"
+wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
+hinit_pid=$(pgrep -P $unshare_pid)
+on_exit "kill -9 $hinit_pid"
 
 st() { timeout 5 "$HINIT" status --status-file "$file" "$@" >"$T/out" 2>"$T/errout"; echo $?; }
 checks_state() {

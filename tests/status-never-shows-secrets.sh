@@ -36,9 +36,13 @@ command = test -n "\${WEBPASS}"
 interval = 200ms
 INI
 
-timeout 60 "$HINIT" -v -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 30 2>"$T/err" &
-hinit_pid=$!
-on_exit "kill -9 $hinit_pid; pkill -9 -P $hinit_pid"
+unshare --pid --fork --kill-child --mount-proc \
+    "$HINIT" -v -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 30 2>"$T/err" &
+unshare_pid=$!
+on_exit "kill -9 $unshare_pid"
+wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
+hinit_pid=$(pgrep -P $unshare_pid)
+on_exit "kill -9 $hinit_pid"
 url=http://127.0.0.1:$port
 # All critical checks healthy; the refused one unhealthy: "warn".
 overall() {
@@ -59,7 +63,7 @@ wait_for 20 is_warn ||
 	curl -s "$url/metrics"
 } >"$T/all" 2>&1
 kill -TERM "$hinit_pid"
-wait "$hinit_pid"
+timeout 20 tail --pid="$hinit_pid" -f /dev/null
 cat "$T/err" "$T/s.json" >>"$T/all"
 
 for secret in "$PGPASS" "$REDISPASS" "$WEBPASS" "$BADPASS"; do
