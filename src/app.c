@@ -198,6 +198,7 @@ app_exited(pid_t pid, int status, void *arg)
 
 	app->pid = 0;
 	app->status = status;
+	ev_timer_stop(EV_DEFAULT, &app->kill_timer);
 	if (WIFSIGNALED(status)) {
 		log_info("%s (pid %ld) killed by SIG%s", app->argv[0],
 		    (long)pid, signal_name(WTERMSIG(status)));
@@ -232,14 +233,54 @@ app_exited(pid_t pid, int status, void *arg)
 	hinit_changed(h);
 }
 
-/* Forward a signal to the app, or its whole group with -g. */
+/* on_unhealthy = restart: an app that ignores SIGTERM gets SIGKILL. */
+static void
+app_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct hinit	*h = w->data;
+	pid_t		 pid = h->app.pid;
+
+	if (pid <= 0)
+		return;
+	log_info("%s (pid %ld) still runs after the grace: SIGKILL",
+	    h->app.argv[0], (long)pid);
+	kill(h->conf->kill_group ? -pid : pid, SIGKILL);
+}
+
+/*
+ * on_unhealthy = restart: SIGTERM (to the group with -g), SIGKILL after the
+ * grace; its exit restarts it whatever the restart policy, after the
+ * back-off.
+ */
+void
+app_restart(struct hinit *h)
+{
+	struct app	*app = &h->app;
+
+	if (app->pid <= 0 || app->restart_now)
+		return;
+	app->restart_now = 1;
+	app_signal(h, SIGTERM);
+	ev_timer_stop(EV_DEFAULT, &app->kill_timer);
+	ev_timer_init(&app->kill_timer, app_kill_cb, h->conf->grace / 1000.0,
+	    0);
+	app->kill_timer.data = h;
+	ev_timer_start(EV_DEFAULT, &app->kill_timer);
+}
+
+/*
+ * Forward a signal to the app, or its whole group with -g; before the app
+ * runs, to the task that runs (its group).
+ */
 void
 app_signal(struct hinit *h, int sig)
 {
 	pid_t	 pid = h->app.pid;
 
-	if (pid <= 0)
+	if (pid <= 0) {
+		task_signal(h, sig);
 		return;
+	}
 	if (h->conf->kill_group)
 		pid = -pid;
 	if (kill(pid, sig) == -1 && errno != ESRCH)

@@ -68,20 +68,22 @@ hinit_probe_cb(struct check *check, int changed, void *arg)
 	struct hinit	*h = arg;
 
 	hinit_changed(h);
+	if (changed && check->state == CHECK_HEALTHY)
+		task_probe(h);
 	if (!changed || check->state != CHECK_UNHEALTHY)
 		return;
 	if (check->role != CHECK_ROLE_LIVE || h->stopping || h->exit_code != -1)
+		return;
+	/* Only an app that runs can be judged: not before, not in back-off. */
+	if (h->app.pid <= 0 || h->app.restart_now)
 		return;
 	switch (h->conf->on_unhealthy) {
 	case ON_UNHEALTHY_NONE:
 		break;
 	case ON_UNHEALTHY_RESTART:
-		if (h->app.pid > 0) {
-			log_info("check %s is unhealthy: restarting the app",
-			    check->name);
-			h->app.restart_now = 1;
-			app_signal(h, SIGTERM);
-		}
+		log_info("check %s is unhealthy: restarting the app",
+		    check->name);
+		app_restart(h);
 		break;
 	case ON_UNHEALTHY_EXIT:
 		log_info("check %s is unhealthy: exiting", check->name);
@@ -144,6 +146,8 @@ hinit_exit(struct hinit *h, int code)
 	if (h->exit_code == -1) {
 		h->exit_code = code;
 		probe_stop(&h->conf->checks);
+		task_cancel(h);
+		ev_timer_stop(loop, &h->app.kill_timer);
 		ev_timer_stop(loop, &h->drain_timer);
 		ev_timer_stop(loop, &h->app.restart_timer);
 		if (reap_children_left(h)) {
@@ -174,7 +178,9 @@ hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /*
  * SIGTERM, SIGINT or SIGQUIT: report "stopping" at once, wait the drain,
  * forward the signal, wait the grace, SIGKILL what is left. A second such
- * signal during the drain cuts it short.
+ * signal during the drain cuts it short. While a task runs, the task gets
+ * the signal at once (the app does not serve yet: nothing to drain) and
+ * the app never starts.
  */
 void
 hinit_stop(struct hinit *h, int sig)
@@ -184,6 +190,20 @@ hinit_stop(struct hinit *h, int sig)
 
 	if (h->exit_code != -1)
 		return;
+	if (h->task_pid > 0) {
+		if (!h->stopping) {
+			log_info("SIG%s: stopping task %s", signal_name(sig),
+			    h->task->name);
+			h->stopping = 1;
+			h->stop_signal = sig;
+			hinit_changed(h);
+			ev_timer_set(&h->grace_timer,
+			    h->conf->grace / 1000.0, 0);
+			ev_timer_start(loop, &h->grace_timer);
+		}
+		task_stop(h, sig);
+		return;
+	}
 	if (h->app.pid <= 0) {
 		log_info("SIG%s: stopping", signal_name(sig));
 		h->stopping = 1;
@@ -263,6 +283,7 @@ hinit_run(struct hinit *h, char **argv)
 	ev_timer_init(&h->left_timer, hinit_left_cb, 0, 0);
 	h->left_timer.data = h;
 	ev_timer_init(&h->app.restart_timer, NULL, 0, 0);
+	ev_timer_init(&h->app.kill_timer, NULL, 0, 0);
 	reap_start(h);
 
 	cause = NULL;
@@ -282,11 +303,15 @@ hinit_run(struct hinit *h, char **argv)
 
 	h->app.argv = argv;
 	h->app.state = APP_WAITING;
-	/* Signals stay blocked until the app runs: none is lost meanwhile. */
-	if (app_start(h) != 0)
-		hinit_exit(h, 1);
-	signal_start(h);
+	/*
+	 * The checks first (their first attempts are timers), then the
+	 * launch: gates, tasks, the app, which starts here at once when
+	 * nothing holds it back. Signals stay blocked until then: none is
+	 * lost meanwhile.
+	 */
 	probe_start(&h->conf->checks, hinit_probe_cb, h);
+	task_launch(h);
+	signal_start(h);
 	hinit_changed(h);
 
 	ev_run(loop, 0);

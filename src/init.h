@@ -30,6 +30,7 @@ struct app {
 	ev_timer		 restart_timer;
 	uint64_t		 restart_delay;	/* next back-off, ms */
 	int			 restart_now;	/* on_unhealthy = restart */
+	ev_timer		 kill_timer;	/* ... SIGKILL after the grace */
 };
 
 /* Options from the command line; each overrides the config file. */
@@ -79,6 +80,10 @@ struct hinit {
 
 	struct status		*status;
 	struct httpd		*httpd;
+
+	struct launch		*launch;	/* gates and tasks (src/task.c) */
+	struct task		*task;		/* the task running, NULL if none */
+	pid_t			 task_pid;	/* its pid (and group), 0 if none */
 };
 
 /*
@@ -124,6 +129,19 @@ pid_t		 proc_spawn(const struct proc_spawn *, char **);
 int		 app_start(struct hinit *);
 void		 app_signal(struct hinit *, int);
 int		 app_exit_code(const struct hinit *, int);
+void		 app_restart(struct hinit *);	/* on_unhealthy = restart */
+
+/*
+ * src/task.c: the launch: the [hinit] wait gates, then each task in file
+ * order (its own wait, its run), then the app. task_probe() is told of
+ * every check state change; task_stop() takes a stop signal while a task
+ * runs (1: it did); task_cancel() ends the launch when hinit exits.
+ */
+void		 task_launch(struct hinit *);
+void		 task_probe(struct hinit *);
+int		 task_stop(struct hinit *, int);
+void		 task_signal(struct hinit *, int);
+void		 task_cancel(struct hinit *);
 
 /* src/init.c: the running init (hinit_*). */
 void		 hinit_scan_fds(struct hinit *);

@@ -1,4 +1,467 @@
-/* task.c: PLACEHOLDER: replaced by its owner (gates and one-shot tasks). */
+/*
+ * task.c: the launch of the app. First the [hinit] wait gates, then each
+ * [task:NAME] in file order (its own wait, then its run in its own process
+ * group, its output passed on line by line as "NAME: line" on stderr, its
+ * timeout), then the app. A small state machine moved on by the probe
+ * engine (a check turned healthy), its timers and the reaper (a task
+ * ended); it never blocks the loop.
+ */
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "hinit.h"
+#include "check.h"
+#include "config.h"
 #include "init.h"
+
+#define TASK_LINE_MAX		4096	/* longer lines go on in pieces */
+#define TASK_EXIT_TIMEOUT	124	/* a task killed for its timeout */
+
+enum launch_stage {
+	LAUNCH_GATES,		/* [hinit] wait */
+	LAUNCH_TASK_WAIT,	/* the task's own wait */
+	LAUNCH_TASK_RUN,
+	LAUNCH_DONE
+};
+
+struct launch {
+	struct hinit		*h;
+	enum launch_stage	 stage;
+	struct task		*task;		/* waited for or running */
+	int			 waited;	/* something held the app back */
+	int			 told;		/* "waiting for" said this stage */
+
+	ev_timer		 wait_timer;	/* wait_timeout of this stage */
+	ev_timer		 kill_timer;	/* the task's timeout, then grace */
+	int			 timed_out;
+	pid_t			 pid;
+	int			 fd;		/* the task's output; -1 */
+	ev_io			 io;
+	struct buf		 line;		/* a line not ended yet */
+};
+
+static void	task_step(struct launch *);
+
+/* The wait list of this stage. */
+static void
+task_wait_list(struct launch *l, char ***names, u_int *n)
+{
+	if (l->stage == LAUNCH_GATES) {
+		*names = l->h->conf->wait;
+		*n = l->h->conf->nwait;
+	} else {
+		*names = l->task->wait;
+		*n = l->task->nwait;
+	}
+}
+
+/* Are all checks of the list healthy? If not, the names of the others. */
+static int
+task_wait_ready(struct launch *l, struct buf *others)
+{
+	struct check	*c;
+	char		**names;
+	u_int		 n, i;
+	int		 ready = 1;
+
+	task_wait_list(l, &names, &n);
+	for (i = 0; i < n; i++) {
+		c = config_find_check(l->h->conf, names[i]);
+		if (c == NULL)
+			fatalx("wait: no check %s", names[i]);
+		if (c->state == CHECK_HEALTHY)
+			continue;
+		if (others != NULL)
+			buf_printf(others, "%s%s", ready ? "" : ", ", c->name);
+		ready = 0;
+	}
+	return (ready);
+}
+
+/* wait_timeout is over: say what still fails and how, then exit 1. */
+static void
+task_wait_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct launch		*l = w->data;
+	struct hinit		*h = l->h;
+	const struct attempt	*a;
+	struct check		*c;
+	char			**names, tmp[32], task[256];
+	u_int			 n, i;
+
+	task_wait_list(l, &names, &n);
+	duration_format(h->conf->wait_timeout, tmp, sizeof tmp);
+	task[0] = '\0';
+	if (l->stage != LAUNCH_GATES)
+		snprintf(task, sizeof task, "task %s: ", l->task->name);
+	for (i = 0; i < n; i++) {
+		c = config_find_check(h->conf, names[i]);
+		if (c == NULL || c->state == CHECK_HEALTHY)
+			continue;
+		if ((a = probe_last(c)) == NULL) {
+			log_warnx("%sgave up waiting for %s after %s: %s, "
+			    "no attempt ended yet", task, c->name, tmp,
+			    check_state_name(c->state));
+		} else {
+			log_warnx("%sgave up waiting for %s after %s: %s, "
+			    "last attempt: %s%s%s", task, c->name, tmp,
+			    check_state_name(c->state),
+			    check_result_name(a->result),
+			    *a->output != '\0' ? ": " : "", a->output);
+		}
+	}
+	l->stage = LAUNCH_DONE;
+	hinit_exit(h, 1);
+}
+
+/* One line (or piece) of a task's output, on stderr like hinit's log. */
+static void
+task_emit(struct launch *l, const char *data, size_t len)
+{
+	struct buf	 b;
+	char		 t[40], *s;
+
+	buf_init(&b);
+	if (l->h->conf->log_format == LOG_JSON) {
+		s = xstrndup(data, len);
+		buf_puts(&b, "{\"time\":\"");
+		buf_puts(&b, time_rfc3339(time_wall(), t, sizeof t));
+		buf_puts(&b, "\",\"level\":\"info\",\"task\":");
+		buf_json_string(&b, l->task->name);
+		buf_puts(&b, ",\"msg\":");
+		buf_json_string(&b, s);
+		buf_puts(&b, "}\n");
+		free(s);
+	} else {
+		buf_printf(&b, "%s: ", l->task->name);
+		buf_add(&b, data, len);
+		buf_putc(&b, '\n');
+	}
+	(void)write(STDERR_FILENO, b.data, b.len);
+	buf_free(&b);
+}
+
+/* Read what the task wrote; at the end (EOF or its exit), close. */
+static void
+task_read(struct launch *l, int last)
+{
+	char	 data[4096], *p, *nl;
+	ssize_t	 n;
+	size_t	 left, take;
+
+	while (l->fd != -1) {
+		n = read(l->fd, data, sizeof data);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN && !last)
+			return;
+		if (n <= 0)
+			break;
+		p = data;
+		left = n;
+		while (left > 0) {
+			nl = memchr(p, '\n', left);
+			take = nl != NULL ? (size_t)(nl - p) : left;
+			if (l->line.len + take > TASK_LINE_MAX)
+				take = TASK_LINE_MAX - l->line.len;
+			buf_add(&l->line, p, take);
+			p += take;
+			left -= take;
+			if (nl == p) {
+				p++;
+				left--;
+			} else if (l->line.len < TASK_LINE_MAX)
+				continue;
+			task_emit(l, l->line.data, l->line.len);
+			buf_reset(&l->line);
+		}
+	}
+	/* EOF, an error, or the task ended and nothing more waits. */
+	if (l->line.len > 0)
+		task_emit(l, l->line.data, l->line.len);
+	buf_reset(&l->line);
+	if (l->fd != -1) {
+		ev_io_stop(EV_DEFAULT, &l->io);
+		close(l->fd);
+		l->fd = -1;
+	}
+}
+
+static void
+task_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	task_read(w->data, 0);
+}
+
+/* The task's timeout: SIGTERM to its group, after the grace SIGKILL. */
+static void
+task_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct launch	*l = w->data;
+	struct hinit	*h = l->h;
+	char		 tmp[32];
+
+	if (l->pid <= 0)
+		return;
+	if (l->timed_out) {
+		log_warnx("task %s: still running after the grace: SIGKILL",
+		    l->task->name);
+		kill(-l->pid, SIGKILL);
+		return;
+	}
+	log_warnx("task %s: timed out after %s: SIGTERM", l->task->name,
+	    duration_format(l->task->timeout, tmp, sizeof tmp));
+	l->timed_out = 1;
+	kill(-l->pid, SIGTERM);
+	ev_timer_set(&l->kill_timer, h->conf->grace / 1000.0, 0);
+	ev_timer_start(loop, &l->kill_timer);
+}
+
+static void
+task_exited(pid_t pid, int status, void *arg)
+{
+	struct launch	*l = arg;
+	struct hinit	*h = l->h;
+	struct task	*t = l->task;
+	int		 code;
+
+	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
+	task_read(l, 1);
+	l->pid = 0;
+	h->task = NULL;
+	h->task_pid = 0;
+	if (l->timed_out) {
+		kill(-pid, SIGKILL);	/* what is left of its group */
+		code = TASK_EXIT_TIMEOUT;
+	} else if (WIFEXITED(status))
+		code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		code = 128 + WTERMSIG(status);
+	else
+		code = 1;
+
+	if (WIFSIGNALED(status)) {
+		log_info("task %s: killed by SIG%s", t->name,
+		    signal_name(WTERMSIG(status)));
+	} else
+		log_info("task %s: exited with %d", t->name, WEXITSTATUS(status));
+	hinit_changed(h);
+
+	if (h->stopping || h->exit_code != -1) {
+		/* A stop signal: exit as if the app had been killed by it. */
+		l->stage = LAUNCH_DONE;
+		hinit_exit(h, app_exit_code(h, h->stop_signal));
+		return;
+	}
+	if (code != 0 && t->on_failure == TASK_FAILURE_EXIT) {
+		log_warnx("task %s failed (%d): exiting", t->name, code);
+		l->stage = LAUNCH_DONE;
+		hinit_exit(h, code);
+		return;
+	}
+	if (code != 0)
+		log_warnx("task %s failed (%d): continuing", t->name, code);
+	l->task = TAILQ_NEXT(t, entry);
+	l->stage = LAUNCH_TASK_WAIT;
+	l->told = 0;
+	task_step(l);
+}
+
+static void
+task_run(struct launch *l)
+{
+	struct hinit		*h = l->h;
+	struct task		*t = l->task;
+	struct proc_spawn	 ps;
+	char			*cause = NULL;
+	int			 p[2];
+
+	log_info("task %s: running %s", t->name, t->command_shown);
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	fd_set_nonblock(p[0]);
+	memset(&ps, 0, sizeof ps);
+	ps.shell_command = t->command;
+	ps.stdin_null = 1;
+	ps.stdout_fd = ps.stderr_fd = p[1];
+	l->pid = proc_spawn(&ps, &cause);
+	close(p[1]);
+	if (l->pid == -1) {
+		close(p[0]);
+		log_warnx("task %s: %s", t->name, cause);
+		free(cause);
+		l->pid = 0;
+		if (t->on_failure == TASK_FAILURE_EXIT) {
+			l->stage = LAUNCH_DONE;
+			hinit_exit(h, 1);
+			return;
+		}
+		l->task = TAILQ_NEXT(t, entry);
+		l->stage = LAUNCH_TASK_WAIT;
+		l->told = 0;
+		task_step(l);
+		return;
+	}
+	l->stage = LAUNCH_TASK_RUN;
+	l->waited = 1;
+	l->timed_out = 0;
+	l->fd = p[0];
+	ev_io_init(&l->io, task_io_cb, l->fd, EV_READ);
+	l->io.data = l;
+	ev_io_start(EV_DEFAULT, &l->io);
+	h->task = t;
+	h->task_pid = l->pid;
+	reap_watch(l->pid, task_exited, l);
+	if (t->timeout != 0) {
+		ev_timer_set(&l->kill_timer, t->timeout / 1000.0, 0);
+		ev_timer_start(EV_DEFAULT, &l->kill_timer);
+	}
+	hinit_changed(h);
+}
+
+/* Everything before the app is done: start it. */
+static void
+task_app(struct launch *l)
+{
+	struct hinit	*h = l->h;
+
+	l->stage = LAUNCH_DONE;
+	/* The app's checks start over with it: start_period begins now. */
+	if (l->waited)
+		probe_reset(&h->conf->checks);
+	if (app_start(h) != 0)
+		hinit_exit(h, 1);
+}
+
+/* Move on as far as the checks allow. */
+static void
+task_step(struct launch *l)
+{
+	struct hinit	*h = l->h;
+	struct buf	 others;
+
+	for (;;) {
+		if (h->stopping || h->exit_code != -1)
+			return;
+		switch (l->stage) {
+		case LAUNCH_GATES:
+		case LAUNCH_TASK_WAIT:
+			if (l->stage == LAUNCH_TASK_WAIT && l->task == NULL) {
+				task_app(l);
+				return;
+			}
+			buf_init(&others);
+			if (!task_wait_ready(l, &others)) {
+				if (!l->told && l->stage == LAUNCH_GATES)
+					log_info("waiting for %s", others.data);
+				else if (!l->told) {
+					log_info("task %s: waiting for %s",
+					    l->task->name, others.data);
+				}
+				buf_free(&others);
+				l->told = 1;
+				l->waited = 1;
+				if (!ev_is_active(&l->wait_timer) &&
+				    h->conf->wait_timeout != 0) {
+					ev_timer_set(&l->wait_timer,
+					    h->conf->wait_timeout / 1000.0, 0);
+					ev_timer_start(EV_DEFAULT,
+					    &l->wait_timer);
+				}
+				return;
+			}
+			buf_free(&others);
+			ev_timer_stop(EV_DEFAULT, &l->wait_timer);
+			if (l->stage == LAUNCH_GATES) {
+				l->stage = LAUNCH_TASK_WAIT;
+				l->task = TAILQ_FIRST(&h->conf->tasks);
+				l->told = 0;
+				continue;
+			}
+			task_run(l);
+			return;
+		case LAUNCH_TASK_RUN:
+		case LAUNCH_DONE:
+			return;
+		}
+	}
+}
+
+/* Begin the launch; with nothing to wait for, the app starts at once. */
+void
+task_launch(struct hinit *h)
+{
+	struct launch	*l;
+
+	l = xcalloc(1, sizeof *l);
+	l->h = h;
+	l->fd = -1;
+	l->stage = LAUNCH_GATES;
+	buf_init(&l->line);
+	ev_init(&l->wait_timer, task_wait_timeout_cb);
+	l->wait_timer.data = l;
+	ev_init(&l->kill_timer, task_kill_cb);
+	l->kill_timer.data = l;
+	h->launch = l;
+	task_step(l);
+}
+
+void
+task_probe(struct hinit *h)
+{
+	struct launch	*l = h->launch;
+
+	if (l != NULL &&
+	    (l->stage == LAUNCH_GATES || l->stage == LAUNCH_TASK_WAIT))
+		task_step(l);
+}
+
+/* Forward a signal to the running task's group. */
+void
+task_signal(struct hinit *h, int sig)
+{
+	if (h->task_pid <= 0)
+		return;
+	if (kill(-h->task_pid, sig) == -1 && errno != ESRCH)
+		log_warn("kill(-%ld, SIG%s)", (long)h->task_pid,
+		    signal_name(sig));
+}
+
+/*
+ * A stop signal while a task runs: the task's group gets it (no drain: the
+ * app does not serve yet), its timeout no longer counts; the grace and the
+ * task's exit (task_exited) do the rest.
+ */
+int
+task_stop(struct hinit *h, int sig)
+{
+	struct launch	*l = h->launch;
+
+	if (l == NULL || l->stage != LAUNCH_TASK_RUN || l->pid <= 0)
+		return (0);
+	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
+	task_signal(h, sig);
+	return (1);
+}
+
+/* hinit exits: nothing more starts. A running task is ended by the exit. */
+void
+task_cancel(struct hinit *h)
+{
+	struct launch	*l = h->launch;
+
+	if (l == NULL)
+		return;
+	ev_timer_stop(EV_DEFAULT, &l->wait_timer);
+	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
+	if (l->stage != LAUNCH_TASK_RUN)
+		l->stage = LAUNCH_DONE;
+}

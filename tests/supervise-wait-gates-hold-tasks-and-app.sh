@@ -1,0 +1,72 @@
+#!/bin/bash
+# [hinit] wait holds the tasks and the app until the named checks are
+# healthy. Meanwhile the checks run with their own timings, hinit:state is
+# "starting" with the app "waiting" (/health 503); once the check passes,
+# the task runs, then the app, and the state turns healthy.
+. "$top_srcdir/tests/lib.sh"
+
+hport=$(free_port)
+file=$T/status.json
+cat >"$T/hinit.ini" <<INI
+[hinit]
+wait = db
+wait_timeout = 30s
+listen = 127.0.0.1:$hport
+status_file = $file
+
+[check:db]
+command = test -f $T/db-up
+interval = 100ms
+
+[task:migrate]
+command = date +%s.%N >$T/task-ran
+INI
+
+timeout 60 "$HINIT" -c "$T/hinit.ini" -- \
+    sh -c "date +%s.%N >$T/app-ran; exec sleep 60" 2>"$T/err" &
+pid=$!
+on_exit "kill -9 $pid"
+
+field() {	# field PYTHON-EXPR: from the status document
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print('"$1"')' \
+	    "$file" 2>/dev/null
+}
+code() {
+	curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$hport/health"
+}
+streak_over() {
+	[ "$(field 'd["checks"]["db:responseTime"][0]["hinit:failingStreak"]')" -gt "$1" ]
+}
+is_state() { [ "$(field 'd["hinit:state"]')" = "$1" ]; }
+wait_for 5 test -f "$file" || fail "no status file"
+# Many attempts at 100ms: the check runs while the gate holds.
+wait_for 10 streak_over 5 ||
+    fail "the check did not run while the gate held: $(cat "$file")"
+[ -e "$T/task-ran" ] && fail "the task ran before the gate opened"
+[ -e "$T/app-ran" ] && fail "the app started before the gate opened"
+expect_eq "state while waiting" starting "$(field 'd["hinit:state"]')"
+expect_eq "app while waiting" waiting "$(field 'd["hinit:app"]["state"]')"
+expect_eq "/health while waiting" 503 "$(code)"
+grep -q "waiting for db" "$T/err" || fail "no 'waiting for db' line: $(cat "$T/err")"
+pass "the gate holds the task and the app while the check fails"
+
+date +%s.%N >"$T/up-time"
+touch "$T/db-up"
+wait_for 10 test -s "$T/app-ran" || fail "the app did not start: $(cat "$T/err")"
+[ -s "$T/task-ran" ] || fail "the app started but the task never ran"
+python3 - "$T/up-time" "$T/task-ran" "$T/app-ran" <<'PY' || fail "order: $(cat "$T/up-time" "$T/task-ran" "$T/app-ran")"
+import sys
+up, task, app = (float(open(f).read()) for f in sys.argv[1:])
+sys.exit(0 if up <= task <= app else 1)
+PY
+pass "gate, then the task, then the app"
+
+wait_for 10 is_state healthy ||
+    fail "never healthy after the gate: $(cat "$file")"
+expect_eq "app once launched" running "$(field 'd["hinit:app"]["state"]')"
+expect_eq "/health once healthy" 200 "$(code)"
+pass "starting -> healthy once the app runs"
+
+kill -TERM $pid
+wait $pid
+expect_eq "exit code (sleep killed by SIGTERM)" 143 "$?"
