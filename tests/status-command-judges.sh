@@ -46,6 +46,8 @@ is() { [ "$(checks_state)" = "$1" ]; }
 wait_for 10 is "healthy unhealthy starting" || fail "checks: $(checks_state)"
 expect_eq "not ready while starting" 1 "$(st)"
 expect_eq "--live: the live check and the app" 0 "$(st --live)"
+expect_eq "--live shows the live check only" "alive live:" \
+    "$(cut -d' ' -f1 "$T/out" | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "naming a healthy check" 0 "$(st alive)"
 expect_eq "naming a starting check" 1 "$(st ready)"
 expect_eq "naming a non-critical failing check" 1 "$(st extra)"
