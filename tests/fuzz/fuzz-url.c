@@ -1,0 +1,103 @@
+/*
+ * fuzz-url.c: target URLs (url_parse, url_mask). Properties: a URL that
+ * parses still parses once masked, with its password shown as "***"; no
+ * error quotes the password as written.
+ */
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hinit.h"
+#include "check.h"
+#include "config.h"
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	return (0);
+}
+
+/* The password as written, found as url_mask() finds it. */
+static char *
+fuzz_written_password(const char *s)
+{
+	const char	*auth, *end, *at = NULL, *colon, *p;
+	size_t		 n;
+
+	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789+-.");
+	if (n == 0 || !isalpha((u_char)*s) || strncmp(s + n, "://", 3) != 0)
+		return (NULL);
+	auth = s + n + 3;
+	end = auth + strcspn(auth, "/?#");
+	for (p = auth; p < end; p++) {
+		if (*p == '@')
+			at = p;
+	}
+	if (at == NULL || (colon = memchr(auth, ':', at - auth)) == NULL)
+		return (NULL);
+	return (xstrndup(colon + 1, at - colon - 1));
+}
+
+static u_int
+fuzz_count(const char *s, const char *what)
+{
+	u_int	 n = 0;
+
+	while ((s = strstr(s, what)) != NULL) {
+		n++;
+		s++;
+	}
+	return (n);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct url	 u, m;
+	char		*s, *masked, *cause = NULL, *written;
+
+	s = xstrndup((const char *)data, size);
+	masked = url_mask(s);
+	written = fuzz_written_password(s);
+	if (url_parse(s, &u, &cause) == 0) {
+		if (u.scheme == NULL || u.host == NULL || u.path == NULL)
+			abort();
+		if (url_parse(masked, &m, &cause) != 0) {
+			fprintf(stderr, "'%s' parses, masked '%s' not: %s\n",
+			    s, masked, cause);
+			abort();
+		}
+		if (u.password != NULL &&
+		    (m.password == NULL || strcmp(m.password, "***") != 0))
+			abort();
+		url_free(&m);
+		url_free(&u);
+	} else {
+		if (cause == NULL)
+			abort();
+		/* Unless the URL has it twice, the quote is of the password. */
+		if (written != NULL && strlen(written) >= 6 &&
+		    fuzz_count(s, written) == 1 &&
+		    strstr(cause, written) != NULL) {
+			fprintf(stderr, "'%s': cause quotes the password: %s\n",
+			    s, cause);
+			abort();
+		}
+	}
+	/* Masking takes the password away (one place less that has it). */
+	if (written != NULL && *written != '\0' && strchr(written, '*') == NULL &&
+	    fuzz_count(masked, written) >= fuzz_count(s, written)) {
+		fprintf(stderr, "'%s' masked as '%s'\n", s, masked);
+		abort();
+	}
+	free(written);
+	free(cause);
+	free(masked);
+	free(s);
+	return (0);
+}
