@@ -939,6 +939,30 @@ config_suggest_check(struct config *conf, const char *name)
 	return (s);
 }
 
+/*
+ * A cause quotes the value it refused: show it as written, so that what
+ * came from the environment (a secret, maybe) stays out of the error.
+ */
+static char *
+config_unexpand(char *cause, const char *value, const char *written)
+{
+	struct buf	 b;
+	const char	*p, *q;
+	size_t		 len = strlen(value);
+
+	if (len == 0 || strcmp(value, written) == 0)
+		return (cause);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (p = cause; (q = strstr(p, value)) != NULL; p = q + len) {
+		buf_add(&b, p, q - p);
+		buf_puts(&b, written);
+	}
+	buf_puts(&b, p);
+	free(cause);
+	return (buf_steal(&b));
+}
+
 /* Set one key of a section from a line (0: command line). */
 static int
 config_set(struct config *conf, struct config_part *part, const char *name,
@@ -974,6 +998,7 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 		return (-1);
 	}
 	if (config_apply(key, part->object, value, written, &s) != 0) {
+		s = config_unexpand(s, value, written);
 		xasprintf(cause, "%s: %s", name, s);
 		free(s);
 		free(value);
