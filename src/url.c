@@ -207,9 +207,19 @@ url_parse(const char *s, struct url *u, char **cause)
 			num = num * 10 + (*p - '0');
 		}
 		if (p != end || num == 0 || num > 65535) {
+			/*
+			 * Without an '@', "user:pass/word@host" reads as
+			 * host "user", port "pass": quote only what cannot
+			 * be a password.
+			 */
 			if (memchr(port, ':', end - port) != NULL)
 				*cause = xstrdup("an IPv6 address must be "
 				    "written in brackets: [::1]:5432");
+			else if (at == NULL && (end - port > 5 ||
+			    strspn(port, "0123456789") < (size_t)(end - port)))
+				*cause = xstrdup("bad port (use 1 to 65535; "
+				    "in a password, write '/' '?' '#' '@' as "
+				    "%2F %3F %23 %40)");
 			else
 				xasprintf(cause, "bad port '%.*s' (use "
 				    "1 to 65535)", (int)(end - port), port);

@@ -176,7 +176,10 @@ test_urls(void)
 
 	url_bad("http://h:0/", "bad port '0'");
 	url_bad("http://h:65536/", "bad port '65536'");
-	url_bad("http://h:abc/", "bad port 'abc'");
+	url_bad("http://h:abc/", "bad port (use 1 to 65535");
+	/* A '/' in a password: "app" reads as the host, "s3cret" as a port. */
+	url_bad("postgres://app:s3cret/x@db/app", "bad port (");
+	url_bad("postgres://app:123456/x@db/app", "bad port (");
 	url_bad("http://h:99999999999999999999/", "bad port");
 	url_bad("http://h:/", "missing port");
 	url_bad("http://::1:80/", "brackets");
