@@ -215,6 +215,74 @@ status_json_ms(struct buf *b, double ms)
 	buf_puts(b, tmp);
 }
 
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t
+status_utf8_len(const u_char *p)
+{
+	u_char	 lo = 0x80, hi = 0xbf;
+	size_t	 n, i;
+
+	if (*p < 0x80)
+		return (1);
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef) {
+		n = 3;
+		if (*p == 0xe0)
+			lo = 0xa0;
+		else if (*p == 0xed)
+			hi = 0x9f;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		n = 4;
+		if (*p == 0xf0)
+			lo = 0x90;
+		else if (*p == 0xf4)
+			hi = 0x8f;
+	} else
+		return (0);
+	for (i = 1; i < n; i++) {
+		if (p[i] < lo || p[i] > hi)
+			return (0);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return (n);
+}
+
+/*
+ * A JSON string from text that may not be UTF-8 (a command's output, a
+ * server's reply): each invalid byte becomes U+FFFD, so the document
+ * stays valid JSON for every reader.
+ */
+static void
+status_json_text(struct buf *b, const char *s)
+{
+	const u_char	*p;
+	struct buf	 clean;
+	size_t		 n;
+
+	if (s != NULL) {
+		for (p = (const u_char *)s; *p != '\0'; p += n) {
+			if ((n = status_utf8_len(p)) == 0)
+				break;
+		}
+	}
+	if (s == NULL || *p == '\0') {
+		buf_json_string(b, s);
+		return;
+	}
+	buf_init(&clean);
+	for (p = (const u_char *)s; *p != '\0'; p += n) {
+		if ((n = status_utf8_len(p)) == 0) {
+			buf_puts(&clean, "\xef\xbf\xbd");
+			n = 1;
+		} else
+			buf_add(&clean, p, n);
+	}
+	buf_json_string(b, clean.data);
+	buf_free(&clean);
+}
+
 static void
 status_json_time(struct buf *b, double t)
 {
@@ -264,10 +332,10 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 		state = CHECK_STARTING;
 
 	xasprintf(&key, "%s:responseTime", c->name);
-	buf_json_string(b, key);
+	status_json_text(b, key);
 	free(key);
 	buf_puts(b, ": [{\"componentId\": ");
-	buf_json_string(b, c->name);
+	status_json_text(b, c->name);
 	buf_puts(b, ", \"componentType\": ");
 	buf_json_string(b, status_component_type(c));
 	buf_puts(b, ", \"status\": ");
@@ -288,7 +356,7 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 	if (stopping)
 		buf_puts(b, "\"stopping\"");
 	else
-		buf_json_string(b, last != NULL ? last->output : NULL);
+		status_json_text(b, last != NULL ? last->output : NULL);
 	buf_puts(b, ", \"hinit:state\": ");
 	buf_json_string(b, status_check_states[state]);
 	buf_printf(b, ", \"hinit:failingStreak\": %u", c->failing_streak);
@@ -297,7 +365,7 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 	buf_printf(b, ", \"hinit:critical\": %s",
 	    c->critical ? "true" : "false");
 	buf_puts(b, ", \"hinit:target\": ");
-	buf_json_string(b, c->target_shown);
+	status_json_text(b, c->target_shown);
 	buf_puts(b, ", \"hinit:log\": [");
 	for (i = 0; last != NULL && i < c->log_count; i++) {
 		a = status_attempt(c, i);
@@ -311,7 +379,7 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 		buf_json_string(b, (u_int)a->result < nitems(status_results) ?
 		    status_results[a->result] : "fail");
 		buf_puts(b, ", \"output\": ");
-		buf_json_string(b, a->output);
+		status_json_text(b, a->output);
 		buf_putc(b, '}');
 	}
 	buf_puts(b, "]}]");
@@ -340,10 +408,10 @@ status_build(struct status *s, enum status_view view, double now)
 	buf_puts(b, ", \"version\": ");
 	buf_json_string(b, HINIT_VERSION);
 	buf_puts(b, ", \"serviceId\": ");
-	buf_json_string(b, s->hostname);
+	status_json_text(b, s->hostname);
 	if (o != OVERALL_HEALTHY && why.len != 0) {
 		buf_puts(b, ", \"output\": ");
-		buf_json_string(b, why.data);
+		status_json_text(b, why.data);
 	}
 	buf_puts(b, ", \"hinit:state\": ");
 	buf_json_string(b, status_overall_name(o));

@@ -12,6 +12,8 @@ port=$(free_port)
 	for i in $(seq 1 20); do
 		printf '[check:c%s]\ncommand = head -c 4000 /dev/zero | tr "\\\\0" x\ninterval = 100ms\n' "$i"
 	done
+	# Output that is not UTF-8 still makes valid JSON.
+	printf '[check:binary]\ncommand = printf "\\377\\376 not utf-8 \\303"\n'
 } >"$T/hinit.ini"
 unshare --pid --fork --kill-child --mount-proc \
     "$HINIT" -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 100 2>"$T/err" &
@@ -31,7 +33,7 @@ for path in /health /health/ready /health/live; do
 	grep -qi '^Cache-Control: no-store' "$T/h" || fail "$path cache"
 	expect_eq "$path length" "$(stat -c %s "$T/body")" \
 	    "$(sed -n 's/^Content-Length: \([0-9]*\).*/\1/ip' "$T/h")"
-	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["status"] == "pass"' "$T/body" ||
+	python3 -c 'import json, sys; assert json.loads(open(sys.argv[1], "rb").read().decode("utf-8", "strict"))["status"] == "pass"' "$T/body" ||
 	    fail "$path document"
 done
 curl -s -D "$T/h" -o "$T/body" "$url/metrics"

@@ -239,7 +239,7 @@ main(void)
 	attempt(db, CHECK_FAIL, "the database \"x\"\n\tsaid no");
 	for (i = 0; i < 7; i++)
 		attempt(db, CHECK_PASS, "accepting connections");
-	attempt(disk, CHECK_PASS, "");
+	attempt(disk, CHECK_PASS, "bad \xff\xfe utf-8 \xc3( \xe2\x82\xac ok");
 	if ((s = status_new(&h, &cause)) == NULL)
 		fatalx("status_new: %s", cause);
 	h.status = s;
@@ -259,6 +259,9 @@ main(void)
 	expect("app", text != NULL && strstr(text,
 	    "\"hinit:app\": {\"pid\": 42, \"state\": \"running\", "
 	    "\"restarts\": 0}") != NULL);
+	expect("invalid UTF-8 replaced", text != NULL && strstr(text,
+	    "bad \xef\xbf\xbd\xef\xbf\xbd utf-8 \xef\xbf\xbd( \xe2\x82\xac ok")
+	    != NULL);
 	expect("exec is system", text != NULL && strstr(text,
 	    "\"componentId\": \"disk\", \"componentType\": \"system\"") !=
 	    NULL);
