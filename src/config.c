@@ -939,28 +939,56 @@ config_suggest_check(struct config *conf, const char *name)
 	return (s);
 }
 
+/* Every "what" in s replaced by "with"; s is freed. */
+static char *
+config_replace(char *s, const char *what, const char *with)
+{
+	struct buf	 b;
+	const char	*p, *q;
+	size_t		 len = strlen(what);
+
+	if (len == 0 || strstr(s, what) == NULL)
+		return (s);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (p = s; (q = strstr(p, what)) != NULL; p = q + len) {
+		buf_add(&b, p, q - p);
+		buf_puts(&b, with);
+	}
+	buf_puts(&b, p);
+	free(s);
+	return (buf_steal(&b));
+}
+
 /*
- * A cause quotes the value it refused: show it as written, so that what
- * came from the environment (a secret, maybe) stays out of the error.
+ * A cause quotes the value it refused, or a piece of it: show it as
+ * written, so that what came from the environment (a secret, maybe) stays
+ * out of the error: the whole value, then each variable's value.
  */
 static char *
 config_unexpand(char *cause, const char *value, const char *written)
 {
-	struct buf	 b;
-	const char	*p, *q;
-	size_t		 len = strlen(value);
+	const char	*p, *v;
+	char		*name, *with;
+	size_t		 len;
 
-	if (len == 0 || strcmp(value, written) == 0)
+	if (strcmp(value, written) == 0)
 		return (cause);
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (p = cause; (q = strstr(p, value)) != NULL; p = q + len) {
-		buf_add(&b, p, q - p);
-		buf_puts(&b, written);
+	cause = config_replace(cause, value, written);
+	for (p = written; (p = strstr(p, "${")) != NULL; p += 2) {
+		len = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (len == 0)
+			continue;
+		name = xstrndup(p + 2, len);
+		if ((v = getenv(name)) != NULL && *v != '\0') {
+			xasprintf(&with, "${%s}", name);
+			cause = config_replace(cause, v, with);
+			free(with);
+		}
+		free(name);
 	}
-	buf_puts(&b, p);
-	free(cause);
-	return (buf_steal(&b));
+	return (cause);
 }
 
 /* Set one key of a section from a line (0: command line). */
