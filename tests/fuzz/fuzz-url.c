@@ -48,7 +48,7 @@ fuzz_count(const char *s, const char *what)
 {
 	u_int	 n = 0;
 
-	while ((s = strstr(s, what)) != NULL) {
+	while ((s = strcasestr(s, what)) != NULL) {
 		n++;
 		s++;
 	}
@@ -80,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (cause == NULL)
 			abort();
-		/* Unless the URL has it twice, the quote is of the password. */
+		/* Unless the URL has it twice (in any case), the quote is of it. */
 		if (written != NULL && strlen(written) >= 6 &&
 		    fuzz_count(s, written) == 1 &&
 		    strstr(cause, written) != NULL) {
