@@ -42,6 +42,8 @@ struct launch {
 	ev_timer		 wait_timer;	/* wait_timeout of this stage */
 	ev_timer		 kill_timer;	/* the task's timeout, then grace */
 	int			 timed_out;
+	ev_timer		 group_timer;	/* SIGKILL a timed-out group */
+	pid_t			 group;
 	pid_t			 pid;
 	int			 fd;		/* the task's output; -1 */
 	ev_io			 io;
@@ -225,21 +227,44 @@ task_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_start(loop, &l->kill_timer);
 }
 
+/* The rest of a timed-out task's group had its grace. */
+static void
+task_group_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct launch	*l = w->data;
+
+	if (l->group > 0)
+		kill(-l->group, SIGKILL);
+	l->group = 0;
+}
+
 static void
 task_exited(pid_t pid, int status, void *arg)
 {
 	struct launch	*l = arg;
 	struct hinit	*h = l->h;
 	struct task	*t = l->task;
+	double		 left;
 	int		 code;
 
+	left = ev_timer_remaining(EV_DEFAULT, &l->kill_timer);
+	if (!ev_is_active(&l->kill_timer))
+		left = 0;
 	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
 	task_read(l, 1);
 	l->pid = 0;
 	h->task = NULL;
 	h->task_pid = 0;
 	if (l->timed_out) {
-		kill(-pid, SIGKILL);	/* what is left of its group */
+		/* What is left of its group got SIGTERM: the rest of the grace. */
+		if (ev_is_active(&l->group_timer))
+			task_group_cb(EV_DEFAULT, &l->group_timer, 0);
+		ev_timer_stop(EV_DEFAULT, &l->group_timer);
+		if (kill(-pid, 0) == 0) {
+			l->group = pid;
+			ev_timer_set(&l->group_timer, left, 0);
+			ev_timer_start(EV_DEFAULT, &l->group_timer);
+		}
 		code = TASK_EXIT_TIMEOUT;
 	} else if (WIFEXITED(status))
 		code = WEXITSTATUS(status);
@@ -410,6 +435,8 @@ task_launch(struct hinit *h)
 	l->wait_timer.data = l;
 	ev_init(&l->kill_timer, task_kill_cb);
 	l->kill_timer.data = l;
+	ev_init(&l->group_timer, task_group_cb);
+	l->group_timer.data = l;
 	h->launch = l;
 	task_step(l);
 }
