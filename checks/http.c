@@ -382,6 +382,8 @@ http_setup(struct http *h, char **cause)
 	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "hinit/" HINIT_VERSION);
+	/* One request a connection: HTTP/2's session would only cost. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
@@ -495,7 +497,11 @@ http_configure(struct check *c, char **cause)
 	if (ucode == CURLUE_OK)
 		ucode = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
 	if (ucode != CURLUE_OK) {
+#if LIBCURL_VERSION_NUM >= 0x075000
 		xasprintf(cause, "invalid URL: %s", curl_url_strerror(ucode));
+#else
+		xasprintf(cause, "invalid URL");
+#endif
 		curl_url_cleanup(u);
 		return (-1);
 	}
@@ -510,6 +516,12 @@ http_configure(struct check *c, char **cause)
 
 	if (c->method != NULL && !http_method_valid(c->method)) {
 		xasprintf(cause, "invalid method '%s'", c->method);
+		return (-1);
+	}
+	if (c->method != NULL && strcmp(c->method, "HEAD") == 0 &&
+	    c->expect_body != NULL) {
+		*cause = xstrdup("expect_body cannot pass with method HEAD "
+		    "(no body)");
 		return (-1);
 	}
 	r = http_ranges(c, &n);
