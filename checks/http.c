@@ -9,7 +9,6 @@
 #include <sys/queue.h>
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,7 +61,6 @@ struct http {
 static const struct status_range http_default_status = { 200, 399 };
 
 static void	http_load(void) __attribute__((constructor));
-static void	http_unload(void) __attribute__((destructor));
 
 /* Once, when the module is loaded: libcurl's and its TLS library's state. */
 static void
@@ -72,12 +70,6 @@ http_load(void)
 
 	if ((code = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
 		fatalx("curl_global_init: %s", curl_easy_strerror(code));
-}
-
-static void
-http_unload(void)
-{
-	curl_global_cleanup();
 }
 
 static const struct status_range *
