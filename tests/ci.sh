@@ -27,9 +27,10 @@ suite() {	# suite NAME CONFIGURE-ARGS...
 	failed=$((failed + ${f:-0} + ${e:-0}))
 	if [ "$rc" -ne 0 ]; then
 		echo "== $name: failures:"
-		for log in $(sed -n 's/^\(FAIL\|ERROR\): \(.*\)$/\2/p' "$dir/test-suite.log"); do
-			echo "--- $log"
-			tail -n 30 "$dir/$log.log" 2>/dev/null || true
+		for trs in $(cd "$dir" && grep -lE '^:test-result: (FAIL|ERROR)' \
+		    $(find tests -name '*.trs')); do
+			echo "--- ${trs%.trs}"
+			tail -n 30 "$dir/${trs%.trs}.log" 2>/dev/null || true
 		done
 	fi
 	return 0
