@@ -25,7 +25,7 @@ INI
 timeout 60 "$HINIT" -c "$T/hinit.ini" -- \
     sh -c "date +%s.%N >$T/app-ran; exec sleep 60" 2>"$T/err" &
 pid=$!
-on_exit "kill -9 $pid"
+on_exit "kill -TERM $pid"
 
 field() {	# field PYTHON-EXPR: from the status document
 	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print('"$1"')' \
