@@ -1404,6 +1404,17 @@ config_add_target(struct config *conf, const char *spec, char **cause)
 	return (0);
 }
 
+/* A check type's cause may quote its target: as written, not expanded. */
+static char *
+config_unexpand_value(char *cause, struct check *c, struct config_value *tv)
+{
+	if (tv == NULL)
+		return (cause);
+	if (tv->key->type == CONFIG_COMMAND)
+		return (config_unexpand(cause, c->command, tv->written));
+	return (config_unexpand(cause, c->target, tv->written));
+}
+
 /* Type, type-specific keys and configure() of one check. */
 static int
 config_finish_check(struct config *conf, struct config_part *part,
@@ -1440,6 +1451,7 @@ config_finish_check(struct config *conf, struct config_part *part,
 		/* One strict reading of every URL, whatever the type's own. */
 		if (c->command == NULL) {
 			if (url_parse(c->target, &u, &s) != 0) {
+				s = config_unexpand_value(s, c, tv);
 				xasprintf(cause, "%s: %s", what, s);
 				free(s);
 				goto fail;
@@ -1447,6 +1459,7 @@ config_finish_check(struct config *conf, struct config_part *part,
 			url_free(&u);
 		}
 		if ((c->type = check_type_for_target(c->target, &s)) == NULL) {
+			s = config_unexpand_value(s, c, tv);
 			xasprintf(cause, "%s: %s", what, s);
 			free(s);
 			goto fail;
@@ -1460,6 +1473,7 @@ config_finish_check(struct config *conf, struct config_part *part,
 		}
 	}
 	if (c->type->configure != NULL && c->type->configure(c, &s) != 0) {
+		s = config_unexpand_value(s, c, tv);
 		xasprintf(cause, "%s: %s", what, s);
 		free(s);
 		goto fail;
