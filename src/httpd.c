@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -63,8 +64,10 @@ struct httpd_conn {
 	ev_io			 io;
 	double			 deadline;
 	struct buf		 in;
-	struct buf		 out;
+	struct buf		 out;		/* head, or a whole error */
 	size_t			 outoff;
+	struct status_text	*body;		/* held until sent */
+	size_t			 bodyoff;
 	u_int			 served;	/* responses sent */
 	int			 closing;	/* close when out is sent */
 	int			 lingering;	/* sent all; reading to the end */
@@ -346,9 +349,11 @@ httpd_reason(int code)
 	return ("Error");
 }
 
+/* Queue an answer: a small body is copied, a held text is sent as is. */
 static void
 httpd_respond(struct httpd_conn *c, int code, const char *type,
-    const char *body, size_t len, int head, int keepalive, int http10)
+    const char *body, size_t len, struct status_text *text, int head,
+    int keepalive, int http10)
 {
 	char		 date[64];
 	struct tm	 tm;
@@ -367,8 +372,14 @@ httpd_respond(struct httpd_conn *c, int code, const char *type,
 	else if (http10)
 		buf_puts(&c->out, "Connection: keep-alive\r\n");
 	buf_puts(&c->out, "\r\n");
-	if (!head && len != 0)
-		buf_add(&c->out, body, len);
+	if (text != NULL && !head && len != 0) {
+		c->body = text;
+		c->bodyoff = 0;
+	} else {
+		status_release(text);
+		if (!head && len != 0 && body != NULL)
+			buf_add(&c->out, body, len);
+	}
 	if (!keepalive)
 		c->closing = 1;
 }
@@ -381,15 +392,15 @@ httpd_error(struct httpd_conn *c, int code, int head, int keepalive,
 	int	 len;
 
 	len = snprintf(body, sizeof body, "%d %s\n", code, httpd_reason(code));
-	httpd_respond(c, code, "text/plain; charset=utf-8", body, len, head,
-	    keepalive, http10);
+	httpd_respond(c, code, "text/plain; charset=utf-8", body, len, NULL,
+	    head, keepalive, http10);
 }
 
 static void
 httpd_answer(struct httpd_conn *c, struct httpd_request *r)
 {
 	struct httpd		*d = c->httpd;
-	const struct buf	*doc;
+	struct status_text	*t;
 	enum overall		 o;
 	enum status_view	 view;
 	int			 keepalive = r->keepalive, http10 = r->http10;
@@ -415,25 +426,24 @@ httpd_answer(struct httpd_conn *c, struct httpd_request *r)
 	}
 
 	if (r->route == HTTPD_METRICS) {
-		doc = status_metrics(d->h->status);
-		if (doc == NULL || doc->data == NULL) {
+		if ((t = status_hold(d->h->status, STATUS_HOLD_METRICS)) ==
+		    NULL) {
 			httpd_error(c, 503, r->head, keepalive, http10);
 			return;
 		}
 		httpd_respond(c, 200, "text/plain; version=0.0.4; "
-		    "charset=utf-8", doc->data, doc->len, r->head, keepalive,
+		    "charset=utf-8", NULL, t->buf.len, t, r->head, keepalive,
 		    http10);
 		return;
 	}
 	view = (r->route == HTTPD_LIVE) ? STATUS_VIEW_LIVE : STATUS_VIEW_READY;
-	doc = status_document(d->h->status, view);
-	if (doc == NULL || doc->data == NULL) {
+	if ((t = status_hold(d->h->status, view)) == NULL) {
 		httpd_error(c, 503, r->head, keepalive, http10);
 		return;
 	}
 	o = status_overall(d->h, view);
 	httpd_respond(c, status_ready(o) ? 200 : 503, "application/health+json",
-	    doc->data, doc->len, r->head, keepalive, http10);
+	    NULL, t->buf.len, t, r->head, keepalive, http10);
 }
 
 /* A new deadline puts the connection last: the list stays in order. */
@@ -462,22 +472,52 @@ httpd_conn_want(struct httpd_conn *c, int events)
 		ev_io_start(EV_DEFAULT, &c->io);
 }
 
+static int
+httpd_conn_pending(struct httpd_conn *c)
+{
+	return (c->outoff < c->out.len || c->body != NULL);
+}
+
 /* Send what is queued; -1 if the connection is gone. */
 static int
 httpd_conn_flush(struct httpd_conn *c)
 {
-	ssize_t	 n;
+	struct iovec	 iov[2];
+	struct msghdr	 msg;
+	size_t		 head;
+	ssize_t		 n;
 
-	while (c->outoff < c->out.len) {
-		n = send(c->io.fd, c->out.data + c->outoff,
-		    c->out.len - c->outoff, MSG_NOSIGNAL);
+	while (httpd_conn_pending(c)) {
+		memset(&msg, 0, sizeof msg);
+		msg.msg_iov = iov;
+		head = c->out.len - c->outoff;
+		if (head != 0) {
+			iov[msg.msg_iovlen].iov_base = c->out.data + c->outoff;
+			iov[msg.msg_iovlen++].iov_len = head;
+		}
+		if (c->body != NULL) {
+			iov[msg.msg_iovlen].iov_base = c->body->buf.data +
+			    c->bodyoff;
+			iov[msg.msg_iovlen++].iov_len = c->body->buf.len -
+			    c->bodyoff;
+		}
+		n = sendmsg(c->io.fd, &msg, MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return (0);
 		if (n <= 0)
 			return (-1);
-		c->outoff += n;
+		if ((size_t)n <= head)
+			c->outoff += n;
+		else {
+			c->outoff += head;
+			c->bodyoff += n - head;
+		}
+		if (c->body != NULL && c->bodyoff >= c->body->buf.len) {
+			status_release(c->body);
+			c->body = NULL;
+		}
 		httpd_conn_deadline(c);
 	}
 	/* Sent: keep nothing for an idle connection. */
@@ -515,7 +555,7 @@ httpd_conn_run(struct httpd_conn *c)
 			httpd_conn_free(c);
 			return;
 		}
-		if (c->outoff < c->out.len) {
+		if (httpd_conn_pending(c)) {
 			httpd_conn_want(c, EV_WRITE);
 			return;
 		}
@@ -598,6 +638,7 @@ httpd_conn_free(struct httpd_conn *c)
 	d->nconns--;
 	buf_free(&c->in);
 	buf_free(&c->out);
+	status_release(c->body);
 	free(c);
 }
 
@@ -608,12 +649,12 @@ httpd_conn_free(struct httpd_conn *c)
 static void
 httpd_conn_expire(struct httpd_conn *c)
 {
-	if (!c->lingering && c->outoff >= c->out.len &&
+	if (!c->lingering && !httpd_conn_pending(c) &&
 	    (c->in.len != 0 || c->served == 0)) {
 		buf_free(&c->out);
 		c->outoff = 0;
 		httpd_error(c, 408, 0, 0, 0);
-		if (httpd_conn_flush(c) == 0 && c->outoff >= c->out.len) {
+		if (httpd_conn_flush(c) == 0 && !httpd_conn_pending(c)) {
 			httpd_conn_linger(c);
 			return;
 		}

@@ -22,6 +22,7 @@
 
 #define STATUS_FILE_NAME	"status.json"
 #define STATUS_READ_MAX		(16 * 1024 * 1024)
+#define STATUS_SOON		1.0	/* seconds: attempts without a change */
 
 struct status {
 	struct hinit	*h;
@@ -32,14 +33,16 @@ struct status {
 	int		 failed;	/* the last write failed (logged once) */
 	char		 hostname[256];
 
+	int		 started;	/* status_new() is done */
 	int		 dirty;		/* documents behind the state */
-	int		 unwritten;	/* the file behind the documents */
-	struct buf	 doc[2];	/* one per view */
-	struct buf	 metrics;
+	struct status_text *doc[2];	/* one per view */
+	struct status_text *metrics;
 	int		 metrics_dirty;
 	uint64_t	 metrics_reaped;
+	uint64_t	 written;	/* signature of the states in the file */
 
 	ev_prepare	 flush;		/* once per loop turn with a change */
+	ev_timer	 soon;		/* attempts that changed no state */
 	ev_timer	 refresh;	/* at least every STATUS_REFRESH */
 };
 
@@ -59,6 +62,7 @@ static void		 status_build(struct status *, enum status_view,
 static void		 status_build_check(struct status *, struct buf *,
 			     struct check *);
 static void		 status_write(struct status *);
+static void		 status_save(struct status *);
 static int		 status_write_at(struct status *, int, const char *,
 			     const struct buf *, char **);
 static int		 status_place(struct status *, char **);
@@ -69,6 +73,31 @@ static u_int		 status_places(const char *, uid_t, int, char **);
 static int		 status_opendir(const char *, uid_t, int, int, char **);
 static void		 status_flush_cb(struct ev_loop *, ev_prepare *, int);
 static void		 status_refresh_cb(struct ev_loop *, ev_timer *, int);
+static void		 status_soon_cb(struct ev_loop *, ev_timer *, int);
+
+static struct status_text *
+status_text_new(void)
+{
+	struct status_text	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->refs = 1;
+	buf_init(&t->buf);
+	buf_add(&t->buf, "", 0);
+	return (t);
+}
+
+/* An empty text to build into: the same one, unless someone holds it. */
+static struct buf *
+status_text_fresh(struct status_text **tp)
+{
+	if ((*tp)->refs > 1) {
+		(*tp)->refs--;
+		*tp = status_text_new();
+	}
+	buf_reset(&(*tp)->buf);
+	return (&(*tp)->buf);
+}
 
 static const char *
 status_json_name(enum overall o)
@@ -389,7 +418,7 @@ static void
 status_build(struct status *s, enum status_view view, double now)
 {
 	struct hinit	*h = s->h;
-	struct buf	*b = &s->doc[view];
+	struct buf	*b = status_text_fresh(&s->doc[view]);
 	struct buf	 why;
 	struct check	*c;
 	enum overall	 o, live;
@@ -402,7 +431,6 @@ status_build(struct status *s, enum status_view view, double now)
 	if (app >= nitems(status_app_states))
 		app = APP_EXITED;
 
-	buf_reset(b);
 	buf_puts(b, "{\"status\": ");
 	buf_json_string(b, status_json_name(o));
 	buf_puts(b, ", \"version\": ");
@@ -453,8 +481,42 @@ status_rebuild(struct status *s)
 	status_build(s, STATUS_VIEW_READY, now);
 	status_build(s, STATUS_VIEW_LIVE, now);
 	s->dirty = 0;
-	s->unwritten = 1;
 	s->metrics_dirty = 1;
+}
+
+/*
+ * What the file's readers judge by: the states, not the attempts. A change
+ * of these is written in the same loop turn; attempts that changed none
+ * are written within STATUS_SOON, so many checks cost few writes.
+ */
+static uint64_t
+status_signature(struct status *s)
+{
+	struct hinit	*h = s->h;
+	struct check	*c;
+	uint64_t	 sig = 14695981039346656037ULL;
+	u_int		 v[4], i;
+
+#define STATUS_MIX(x) do {						\
+	sig ^= (uint64_t)(x);						\
+	sig *= 1099511628211ULL;					\
+} while (0)
+	STATUS_MIX(h->stopping);
+	STATUS_MIX(h->app.state);
+	STATUS_MIX(h->app.pid);
+	STATUS_MIX(h->app.restarts);
+	if (h->conf != NULL) {
+		TAILQ_FOREACH(c, &h->conf->checks, entry) {
+			v[0] = c->state;
+			v[1] = c->ever_healthy;
+			v[2] = c->critical;
+			v[3] = c->role;
+			for (i = 0; i < nitems(v); i++)
+				STATUS_MIX(v[i]);
+		}
+	}
+#undef STATUS_MIX
+	return (sig);
 }
 
 struct status *
@@ -477,21 +539,23 @@ status_new(struct hinit *h, char **cause)
 	if (gethostname(s->hostname, sizeof s->hostname) != 0)
 		snprintf(s->hostname, sizeof s->hostname, "localhost");
 	s->hostname[sizeof s->hostname - 1] = '\0';
-	buf_init(&s->doc[0]);
-	buf_init(&s->doc[1]);
-	buf_init(&s->metrics);
+	s->doc[0] = status_text_new();
+	s->doc[1] = status_text_new();
+	s->metrics = status_text_new();
 	ev_prepare_init(&s->flush, status_flush_cb);
 	s->flush.data = s;
+	ev_timer_init(&s->soon, status_soon_cb, STATUS_SOON, 0);
+	s->soon.data = s;
 	ev_timer_init(&s->refresh, status_refresh_cb, STATUS_REFRESH,
 	    STATUS_REFRESH);
 	s->refresh.data = s;
 
 	status_rebuild(s);
+	s->written = status_signature(s);
 	if (status_place(s, &why) != 0) {
 		if (s->file != NULL) {
 			xasprintf(cause, "status file %s: %s", s->file, why);
 			free(why);
-			s->unwritten = 0;
 			status_free(s);
 			return (NULL);
 		}
@@ -499,10 +563,9 @@ status_new(struct hinit *h, char **cause)
 		    why);
 		free(why);
 		s->failed = 1;
-	} else
-		s->unwritten = 0;
-
+	}
 	ev_timer_start(EV_DEFAULT, &s->refresh);
+	s->started = 1;
 	return (s);
 }
 
@@ -518,28 +581,42 @@ status_changed(struct status *s)
 		ev_prepare_start(EV_DEFAULT, &s->flush);
 }
 
+/* Rebuild with a fresh hinit:updated and write the file. */
+static void
+status_save(struct status *s)
+{
+	status_rebuild(s);
+	status_write(s);
+	s->written = status_signature(s);
+	ev_timer_stop(EV_DEFAULT, &s->soon);
+	ev_timer_again(EV_DEFAULT, &s->refresh);
+}
+
 static void
 status_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct status	*s = w->data;
 
 	ev_prepare_stop(loop, w);
-	if (s->dirty)
-		status_rebuild(s);
-	if (s->unwritten) {
-		status_write(s);
-		ev_timer_again(loop, &s->refresh);
+	if (status_signature(s) != s->written)
+		status_save(s);
+	else if (!ev_is_active(&s->soon)) {
+		ev_timer_set(&s->soon, STATUS_SOON, 0);
+		ev_timer_start(loop, &s->soon);
 	}
+}
+
+static void
+status_soon_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	status_save(w->data);
 }
 
 static void
 status_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct status	*s = w->data;
-
 	/* A fresh hinit:updated tells readers that hinit is alive. */
-	status_rebuild(s);
-	status_write(s);
+	status_save(w->data);
 }
 
 const struct buf *
@@ -549,7 +626,34 @@ status_document(struct status *s, enum status_view view)
 		return (NULL);
 	if (s->dirty)
 		status_rebuild(s);
-	return (&s->doc[view == STATUS_VIEW_LIVE]);
+	return (&s->doc[view == STATUS_VIEW_LIVE]->buf);
+}
+
+struct status_text *
+status_hold(struct status *s, int what)
+{
+	struct status_text	*t;
+
+	if (s == NULL)
+		return (NULL);
+	if (what == STATUS_HOLD_METRICS) {
+		status_metrics(s);
+		t = s->metrics;
+	} else {
+		status_document(s, what);
+		t = s->doc[what == STATUS_VIEW_LIVE];
+	}
+	t->refs++;
+	return (t);
+}
+
+void
+status_release(struct status_text *t)
+{
+	if (t == NULL || --t->refs != 0)
+		return;
+	buf_free(&t->buf);
+	free(t);
 }
 
 static void
@@ -603,13 +707,12 @@ status_metrics(struct status *s)
 	if (s == NULL)
 		return (NULL);
 	h = s->h;
-	b = &s->metrics;
 	if (!s->metrics_dirty && !s->dirty && s->metrics_reaped == h->reaped)
-		return (b);
+		return (&s->metrics->buf);
 	s->metrics_dirty = 0;
 	s->metrics_reaped = h->reaped;
 
-	buf_reset(b);
+	b = status_text_fresh(&s->metrics);
 	status_metric_head(b, "hinit_up", "gauge", "1 while hinit runs.");
 	buf_puts(b, "hinit_up 1\n");
 	status_metric_head(b, "hinit_ready", "gauge",
@@ -672,20 +775,21 @@ status_free(struct status *s)
 	if (s == NULL)
 		return;
 	/* The last word (usually "stopping") reaches the file. */
-	if (s->dirty)
-		status_rebuild(s);
-	if (s->unwritten && s->h != NULL)
-		status_write(s);
+	if (s->started && (s->dirty || ev_is_active(&s->soon) ||
+	    status_signature(s) != s->written))
+		status_save(s);
 	ev_prepare_stop(EV_DEFAULT, &s->flush);
+	ev_timer_stop(EV_DEFAULT, &s->soon);
 	ev_timer_stop(EV_DEFAULT, &s->refresh);
 	if (s->dirfd != -1)
 		close(s->dirfd);
 	free(s->file);
 	free(s->path);
 	free(s->name);
-	buf_free(&s->doc[0]);
-	buf_free(&s->doc[1]);
-	buf_free(&s->metrics);
+	/* The endpoint may hold a text a while longer. */
+	status_release(s->doc[0]);
+	status_release(s->doc[1]);
+	status_release(s->metrics);
 	free(s);
 }
 
@@ -801,7 +905,7 @@ status_place(struct status *s, char **cause)
 		dir = status_split(places[i], &name);
 		fd = status_opendir(dir, uid, 1, s->file != NULL, &one);
 		if (fd != -1 && status_write_at(s, fd, name,
-		    &s->doc[STATUS_VIEW_READY], &one) != 0) {
+		    &s->doc[STATUS_VIEW_READY]->buf, &one) != 0) {
 			close(fd);
 			fd = -1;
 		}
@@ -829,8 +933,7 @@ status_write(struct status *s)
 	char	*cause = NULL;
 
 	if (s->dirfd != -1 && status_write_at(s, s->dirfd, s->name,
-	    &s->doc[STATUS_VIEW_READY], &cause) == 0) {
-		s->unwritten = 0;
+	    &s->doc[STATUS_VIEW_READY]->buf, &cause) == 0) {
 		s->failed = 0;
 		return;
 	}
@@ -840,7 +943,6 @@ status_write(struct status *s)
 	if (status_place(s, &cause) == 0) {
 		if (s->failed)
 			log_info("status file now %s", s->path);
-		s->unwritten = 0;
 		s->failed = 0;
 		return;
 	}

@@ -26,6 +26,16 @@ enum overall {
 	OVERALL_STOPPING
 };
 
+/*
+ * A document or the metrics as they were when taken: unchanged while held,
+ * so the endpoint sends it slowly without a copy per connection.
+ */
+struct status_text {
+	u_int		 refs;
+	struct buf	 buf;
+};
+#define STATUS_HOLD_METRICS	-1	/* status_hold(): a view, or this */
+
 /* src/status.c */
 enum overall	 status_overall(const struct hinit *, enum status_view);
 const char	*status_overall_name(enum overall);
@@ -34,6 +44,8 @@ struct status	*status_new(struct hinit *, char **);
 void		 status_changed(struct status *);	/* rebuild and rewrite */
 const struct buf *status_document(struct status *, enum status_view);
 const struct buf *status_metrics(struct status *);
+struct status_text *status_hold(struct status *, int);
+void		 status_release(struct status_text *);
 void		 status_free(struct status *);
 /* Where the status file of hinit running as this uid lives. */
 char		*status_path(const char *, uid_t, int, char **);

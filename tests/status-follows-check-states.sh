@@ -46,7 +46,10 @@ agree() {
 }
 
 agree starting 1 503
-expect_match "the check line" '^app starting fail [0-9.]+ms exit 1' "$(head -1 "$T/out")"
+# Attempts that change no state reach the file within a second.
+line() { timeout 5 "$HINIT" status --status-file "$file" | head -1; }
+attempted() { [[ $(line) =~ ^app\ starting\ fail\ [0-9.]+ms\ exit\ 1 ]]; }
+wait_for 5 attempted || fail "the check line: $(line)"
 touch "$T/up"
 agree healthy 0 200
 expect_match "the check line" '^app healthy pass [0-9.]+ms' "$(head -1 "$T/out")"

@@ -137,6 +137,18 @@ turn(void)
 	ev_run(EV_DEFAULT, EVRUN_NOWAIT);
 }
 
+/* Run the loop for this long. */
+static void
+settle(double seconds)
+{
+	double	 end = time_wall() + seconds;
+
+	while (time_wall() < end) {
+		ev_run(EV_DEFAULT, EVRUN_NOWAIT);
+		usleep(10000);
+	}
+}
+
 static void
 free_checks(struct config *conf)
 {
@@ -324,6 +336,30 @@ main(void)
 	expect("reaped", strstr(doc->data, "hinit_zombies_reaped_total 5\n") !=
 	    NULL);
 
+	/* A held document stays as it was; the next one is new. */
+	{
+		struct status_text	*held;
+		char			*copy;
+
+		held = status_hold(s, STATUS_VIEW_READY);
+		copy = xstrdup(held->buf.data);
+		db->state = CHECK_UNHEALTHY;
+		status_changed(s);
+		doc = status_document(s, STATUS_VIEW_READY);
+		expect("new document", strncmp(doc->data,
+		    "{\"status\": \"fail\"", 17) == 0);
+		expect("held one unchanged", strcmp(held->buf.data, copy) == 0);
+		status_release(held);
+		free(copy);
+		held = status_hold(s, STATUS_HOLD_METRICS);
+		expect("held metrics", strstr(held->buf.data,
+		    "hinit_check_up{check=\"db\"} 0") != NULL);
+		status_release(held);
+		db->state = CHECK_HEALTHY;
+		status_changed(s);
+		turn();
+	}
+
 	/* Stopping: everything fails, "stopping". */
 	h.stopping = 1;
 	status_changed(s);
@@ -351,10 +387,18 @@ main(void)
 	utimes(path, tv);
 	expect("stale by mtime", run_status("--status-file", path, NULL,
 	    NULL) == 1);
+	/* An attempt that changes no state: written within a second. */
+	attempt(db, CHECK_PASS, "accepting connections, again");
 	status_changed(s);
 	turn();
+	expect("not at once", run_status("--status-file", path, NULL,
+	    NULL) == 1);
+	settle(1.3);
 	expect("fresh again", run_status("--status-file", path, NULL,
 	    NULL) == 0);
+	text = slurp(path);
+	expect("the attempt", text != NULL && strstr(text, "again") != NULL);
+	free(text);
 
 	/* Garbage and truncated files never crash the reader. */
 	text = slurp(path);
@@ -383,7 +427,7 @@ main(void)
 	if (symlink(other, path) != 0)
 		fatal("symlink");
 	status_changed(s);
-	turn();
+	settle(1.3);
 	text = slurp(other);
 	expect("victim untouched", text != NULL &&
 	    strcmp(text, "untouched") == 0);
