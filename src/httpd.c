@@ -241,7 +241,8 @@ httpd_parse(const char *data, size_t len, struct httpd_request *r)
 			break;
 	}
 	if (end == NULL) {
-		if (len > HTTPD_HEAD_MAX) {
+		/* Blank lines before count: the reader holds no more. */
+		if (skip + len > HTTPD_HEAD_MAX) {
 			r->error = 431;
 			r->used += len;
 			return (1);
