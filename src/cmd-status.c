@@ -176,8 +176,9 @@ cmd_status_string(struct cmd_status_parser *ps)
 		case 'u':
 			if (cmd_status_hex4(ps, &cp) != 0)
 				goto bad;
-			if (cp >= 0xd800 && cp < 0xdc00 && ps->end - ps->p >= 6 &&
-			    ps->p[0] == '\\' && ps->p[1] == 'u') {
+			if (cp >= 0xd800 && cp < 0xdc00 &&
+			    ps->end - ps->p >= 6 && ps->p[0] == '\\' &&
+			    ps->p[1] == 'u') {
 				ps->p += 2;
 				if (cmd_status_hex4(ps, &lo) != 0)
 					goto bad;
@@ -562,7 +563,8 @@ cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
 		cmd_status_put(why);
 		putchar(')');
 	}
-	if (app_state != NULL && (why == NULL || strncmp(why, "app ", 4) != 0)) {
+	if (app_state != NULL &&
+	    (why == NULL || strncmp(why, "app ", 4) != 0)) {
 		fputs(", app ", stdout);
 		cmd_status_put(app_state);
 	}

@@ -70,7 +70,7 @@ struct httpd_conn {
 	size_t			 bodyoff;
 	u_int			 served;	/* responses sent */
 	int			 closing;	/* close when out is sent */
-	int			 lingering;	/* sent all; reading to the end */
+	int			 lingering;	/* all sent; reading to EOF */
 	int			 eof;		/* the client is done sending */
 	TAILQ_ENTRY(httpd_conn)	 entry;		/* by deadline */
 };
@@ -821,7 +821,8 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 {
 	struct httpd	*d;
 	struct addrinfo	 hints, *ais[HTTPD_LISTEN_MAX], *ai;
-	char		*copy, *word, *next, *host, *port, *words[HTTPD_LISTEN_MAX];
+	char		*copy, *word, *next, *host, *port;
+	char		*words[HTTPD_LISTEN_MAX];
 	char		*why = NULL, *at = NULL;
 	u_int		 n = 0, i, total = 0;
 	int		 error, fails = 0, any[HTTPD_LISTEN_MAX];

@@ -26,11 +26,11 @@
 
 struct status {
 	struct hinit	*h;
-	char		*file;		/* asked for, or NULL: the usual places */
+	char		*file;		/* asked for; NULL: the usual places */
 	char		*path;		/* where the file is written now */
 	int		 dirfd;		/* its directory, or -1 */
 	char		*name;		/* its last component */
-	int		 failed;	/* the last write failed (logged once) */
+	int		 failed;	/* the last write failed (logged) */
 	char		 hostname[256];
 
 	int		 started;	/* status_new() is done */
@@ -39,7 +39,7 @@ struct status {
 	struct status_text *metrics;
 	int		 metrics_dirty;
 	uint64_t	 metrics_reaped;
-	uint64_t	 written;	/* signature of the states in the file */
+	uint64_t	 written;	/* signature of the file's states */
 
 	ev_prepare	 flush;		/* once per loop turn with a change */
 	ev_timer	 soon;		/* attempts that changed no state */

@@ -158,7 +158,8 @@ main(void)
 	struct init_options	 opts;
 	struct httpd		*d;
 	struct check		*c;
-	char			 listen_on[64], path[] = "/tmp/unit-httpd.XXXXXX";
+	char			 listen_on[64];
+	char			 path[] = "/tmp/unit-httpd.XXXXXX";
 	char			 file[64], *text, *cause = NULL, big[9000];
 	char			 req[16384];
 	int			 closed, fd, fds[8], i;
