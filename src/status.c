@@ -519,6 +519,10 @@ status_signature(struct status *s)
 	return (sig);
 }
 
+/*
+ * Never NULL: without a usable place hinit logs why and publishes through
+ * the endpoint only. cause stays for the interface's sake.
+ */
 struct status *
 status_new(struct hinit *h, char **cause)
 {
@@ -552,13 +556,8 @@ status_new(struct hinit *h, char **cause)
 
 	status_rebuild(s);
 	s->written = status_signature(s);
+	/* No file is no reason to stop: the endpoint still has the status. */
 	if (status_place(s, &why) != 0) {
-		if (s->file != NULL) {
-			xasprintf(cause, "status file %s: %s", s->file, why);
-			free(why);
-			status_free(s);
-			return (NULL);
-		}
 		log_warnx("no status file, hinit status will not work: %s",
 		    why);
 		free(why);
