@@ -5,7 +5,8 @@
 #
 #	stats.py median NUMBER...
 #	stats.py summary FILE            n p50 p99 p99.9 max (one number a line)
-#	stats.py hyperfine FILE          name median mean stddev min runs (ms)
+#	stats.py hyperfine FILE          name median mean stddev min runs
+#	                                 user system (ms; user, system: means)
 #	stats.py jitter-nginx LOG T0 T1 INTERVAL
 #	stats.py jitter-log LOG T0 T1 INTERVAL
 #	stats.py hist BIN LO HI FILE...  bin centre, then % of each file's values
@@ -47,9 +48,10 @@ def cmd_hyperfine(args):
     with open(args[0]) as f:
         d = json.load(f)
     for r in d["results"]:
-        print("%s\t%.3f\t%.3f\t%.3f\t%.3f\t%d" % (
+        print("%s\t%.3f\t%.3f\t%.3f\t%.3f\t%d\t%.3f\t%.3f" % (
             r["command"], r["median"] * 1e3, r["mean"] * 1e3,
-            r["stddev"] * 1e3, r["min"] * 1e3, len(r["times"])))
+            r["stddev"] * 1e3, r["min"] * 1e3, len(r["times"]),
+            r["user"] * 1e3, r["system"] * 1e3))
 
 
 def cmd_jitter_nginx(args):
