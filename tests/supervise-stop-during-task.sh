@@ -17,7 +17,7 @@ hinit_pid() {	# hinit_pid UNSHARE_PID: the hinit inside the namespace
 start() {
 	local ini=$1
 	shift
-	rm -f "$T/running" "$T/app-ran" "$T/got"
+	rm -f "$T/running" "$T/app-ran" "$T/got" "$T/got.child-ready"
 	unshare --pid --fork --kill-child --mount-proc \
 	    "$HINIT" --grace 1s --drain 5s "$@" -c "$ini" -- touch "$T/app-ran" 2>"$T/err" &
 	upid=$!
@@ -35,7 +35,7 @@ finish() {	# finish EXPECTED-CODE WHAT
 }
 
 cat >"$T/task.py" <<'PY'
-import signal, subprocess, sys, time
+import os, signal, subprocess, sys, time
 out, who = sys.argv[1], sys.argv[2]
 def got(sig, frame):
     name = signal.Signals(sig).name[3:]
@@ -52,8 +52,11 @@ for s in ("USR1", "HUP", "TERM", "INT", "QUIT"):
     signal.signal(getattr(signal, "SIG" + s), got)
 if who == "task":
     subprocess.Popen([sys.executable, __file__, out, "child"])
-    time.sleep(0.2)
+    while not os.path.exists(out + ".child-ready"):
+        time.sleep(0.01)
     open(sys.argv[3], "w").close()
+else:
+    open(out + ".child-ready", "w").close()
 while True:
     time.sleep(0.05)
 PY

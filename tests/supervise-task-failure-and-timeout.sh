@@ -60,13 +60,17 @@ def term(sig, frame):
 signal.signal(signal.SIGTERM, term)
 if who == "term":
     subprocess.Popen([sys.executable, __file__, sys.argv[1], "child-term"])
+    while not os.path.exists(sys.argv[1] + ".child-ready"):
+        time.sleep(0.01)
+else:
+    open(sys.argv[1] + ".child-ready", "w").close()
 while True:
     time.sleep(0.05)
 PY
 cat >"$T/timeout.ini" <<INI
 [task:slow]
 command = exec python3 $T/slow.py $T/terms term
-timeout = 500ms
+timeout = 2s
 INI
 start=$(date +%s.%N)
 run "$T/timeout.ini"
@@ -77,8 +81,9 @@ expect_eq "exit code of a timed-out task" 124 "$rc"
 expect_eq "SIGTERM reached the task and its child at once" "child-term
 term
 leader-exit" "$(head -2 "$T/terms" | LC_ALL=C sort; sed -n 3p "$T/terms")"
-python3 -c "import sys; sys.exit(not 0.45 <= $took < 5)" || fail "took ${took}s"
-grep -q "task slow: timed out after 500ms: SIGTERM" "$T/err" || fail "no timeout line: $(cat "$T/err")"
+[ -e "$T/terms.child-ready" ] || fail "the task's child never started"
+python3 -c "import sys; sys.exit(not 1.95 <= $took < 8)" || fail "took ${took}s"
+grep -q "task slow: timed out after 2s: SIGTERM" "$T/err" || fail "no timeout line: $(cat "$T/err")"
 pass "timeout: SIGTERM to the group, exit 124 (${took}s)"
 
 # A task that ignores SIGTERM is killed after the grace.
