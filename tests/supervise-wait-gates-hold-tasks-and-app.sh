@@ -70,3 +70,40 @@ pass "starting -> healthy once the app runs"
 kill -TERM $pid
 wait $pid
 expect_eq "exit code (sleep killed by SIGTERM)" 143 "$?"
+
+# The checks start over with the app: a check of the app that failed all
+# through a long task (past its start_period) is "starting", not unhealthy,
+# when the app starts, and start_period counts from then.
+cat >"$T/late.ini" <<INI
+[hinit]
+status_file = $T/late.json
+
+[check:web]
+command = test -f $T/web-up
+interval = 100ms
+retries = 1
+start_period = 1s
+
+[task:slow]
+command = sleep 3
+INI
+timeout 30 "$HINIT" -c "$T/late.ini" -- sh -c "sleep 0.5; touch $T/web-up; exec sleep 60" 2>"$T/err" &
+pid=$!
+on_exit "kill -TERM $pid"
+late() {
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print('"$1"')' \
+	    "$T/late.json" 2>/dev/null
+}
+app_running() { [ "$(late 'd["hinit:app"]["state"]')" = running ]; }
+wait_for 5 test -f "$T/late.json" || fail "no status file"
+expect_eq "the check during the task, past start_period" unhealthy \
+    "$(sleep 1.5; late 'd["checks"]["web:responseTime"][0]["hinit:state"]')"
+wait_for 10 app_running || fail "the app did not start"
+expect_eq "the check when the app starts" starting \
+    "$(late 'd["checks"]["web:responseTime"][0]["hinit:state"]')"
+wait_for 10 sh -c "grep -q 'check web: healthy' $T/err" || fail "never healthy"
+grep -c 'check web: unhealthy' "$T/err" | grep -qx 1 ||
+    fail "unhealthy after the app started, inside its start_period: $(cat "$T/err")"
+kill -TERM $pid
+wait $pid
+pass "the checks start over with the app: start_period counts from its start"
