@@ -17,7 +17,7 @@
 #include "check.h"
 #include "init.h"
 
-#define APP_STABLE	10.0	/* seconds: a run this long resets the back-off */
+#define APP_STABLE	10.0	/* seconds: a longer run resets the back-off */
 
 /* close_range(2) where the C library has it, a loop where not. */
 static void
@@ -96,7 +96,8 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 		/* All signals are blocked here, SIGTTOU too. */
 		if (ps->foreground && isatty(STDIN_FILENO))
 			tcsetpgrp(STDIN_FILENO, getpid());
-		if (ps->stdin_null && (fd = open("/dev/null", O_RDONLY)) != -1) {
+		if (ps->stdin_null &&
+		    (fd = open("/dev/null", O_RDONLY)) != -1) {
 			dup2(fd, STDIN_FILENO);
 			if (fd != STDIN_FILENO)
 				close(fd);
@@ -105,7 +106,7 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 			dup2(ps->stdout_fd, STDOUT_FILENO);
 		if (ps->stderr_fd != -1)
 			dup2(ps->stderr_fd, STDERR_FILENO);
-		/* Keep the error pipe (close-on-exec) and what hinit inherited. */
+		/* Keep the error pipe (close-on-exec), what hinit inherited. */
 		proc_close_fds(h, p[1]);
 		signal_child_reset();
 		if (ps->shell_command != NULL) {

@@ -82,8 +82,8 @@ struct hinit {
 	struct httpd		*httpd;
 
 	struct launch		*launch;	/* gates and tasks (src/task.c) */
-	struct task		*task;		/* the task running, NULL if none */
-	pid_t			 task_pid;	/* its pid (and group), 0 if none */
+	struct task		*task;		/* the task running, or NULL */
+	pid_t			 task_pid;	/* its pid and group, or 0 */
 };
 
 /*

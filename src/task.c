@@ -36,11 +36,11 @@ struct launch {
 	struct hinit		*h;
 	enum launch_stage	 stage;
 	struct task		*task;		/* waited for or running */
-	int			 waited;	/* something held the app back */
-	int			 told;		/* "waiting for" said this stage */
+	int			 waited;	/* the app was held back */
+	int			 told;		/* "waiting for" said */
 
 	ev_timer		 wait_timer;	/* wait_timeout of this stage */
-	ev_timer		 kill_timer;	/* the task's timeout, then grace */
+	ev_timer		 kill_timer;	/* timeout, then grace */
 	int			 timed_out;
 	ev_timer		 group_timer;	/* SIGKILL a timed-out group */
 	pid_t			 group;
@@ -256,7 +256,7 @@ task_exited(pid_t pid, int status, void *arg)
 	h->task = NULL;
 	h->task_pid = 0;
 	if (l->timed_out) {
-		/* What is left of its group got SIGTERM: the rest of the grace. */
+		/* The rest of its group got SIGTERM: the rest of the grace. */
 		if (ev_is_active(&l->group_timer))
 			task_group_cb(EV_DEFAULT, &l->group_timer, 0);
 		ev_timer_stop(EV_DEFAULT, &l->group_timer);
@@ -277,7 +277,8 @@ task_exited(pid_t pid, int status, void *arg)
 		log_info("task %s: killed by SIG%s", t->name,
 		    signal_name(WTERMSIG(status)));
 	} else
-		log_info("task %s: exited with %d", t->name, WEXITSTATUS(status));
+		log_info("task %s: exited with %d", t->name,
+		    WEXITSTATUS(status));
 	hinit_changed(h);
 
 	if (h->stopping || h->exit_code != -1) {
@@ -310,17 +311,21 @@ task_run(struct launch *l)
 	int			 p[2];
 
 	log_info("task %s: running %s", t->name, t->command_shown);
-	if (pipe2(p, O_CLOEXEC) == -1)
-		fatal("pipe");
-	fd_set_nonblock(p[0]);
-	memset(&ps, 0, sizeof ps);
-	ps.shell_command = t->command;
-	ps.stdin_null = 1;
-	ps.stdout_fd = ps.stderr_fd = p[1];
-	l->pid = proc_spawn(&ps, &cause);
-	close(p[1]);
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		xasprintf(&cause, "pipe: %s", strerror(errno));
+		l->pid = -1;
+	} else {
+		fd_set_nonblock(p[0]);
+		memset(&ps, 0, sizeof ps);
+		ps.shell_command = t->command;
+		ps.stdin_null = 1;
+		ps.stdout_fd = ps.stderr_fd = p[1];
+		l->pid = proc_spawn(&ps, &cause);
+		close(p[1]);
+		if (l->pid == -1)
+			close(p[0]);
+	}
 	if (l->pid == -1) {
-		close(p[0]);
 		log_warnx("task %s: %s", t->name, cause);
 		free(cause);
 		l->pid = 0;
