@@ -9,10 +9,16 @@
 # grow from the first storm to the second.
 . "$top_srcdir/tests/lib.sh"
 
+# Under AddressSanitizer memory is ASan's (quarantine, shadow): its
+# LeakSanitizer judges leaks at hinit's exit instead of VmRSS.
+asan=0
+ldd "$HINIT" | grep -q libasan && asan=1
+
 port=$(free_port)
 cat >"$T/hinit.ini" <<INI
 [hinit]
 listen = 127.0.0.1:$port
+grace = 1s
 [check:ok]
 command = true
 interval = 100ms
@@ -42,9 +48,9 @@ app_pid=$(cat "$T/app.pid")
 # Warm up: the answers, the documents, malloc's arenas.
 for _ in $(seq 20); do curl -s -o /dev/null "$url/health"; curl -s -o /dev/null "$url/metrics"; done
 
-timeout 240 python3 - "$port" "$hinit_pid" <<'PY' || fail "the storm"
+timeout 240 python3 - "$port" "$hinit_pid" "$asan" <<'PY' || fail "the storm"
 import os, random, resource, socket, subprocess, sys, threading, time
-port, pid = int(sys.argv[1]), int(sys.argv[2])
+port, pid, asan = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
 addr = ("127.0.0.1", port)
@@ -207,14 +213,18 @@ for n in (1, 2):
     print("# after storm %d: %d KiB, %d descriptors (%.1fs to settle)"
           % (n, after, fds(), time.time() - t))
     assert fds() == fds0, ("descriptors", fds0, fds())
-    assert peak - rss0 < 16 * 1024, ("memory during the storm", rss0, peak)
+    assert asan or peak - rss0 < 16 * 1024, ("memory during the storm",
+                                             rss0, peak)
     results.append(after)
-assert results[1] - results[0] < 1024, ("memory grows storm after storm",
-                                        results)
+assert asan or results[1] - results[0] < 1024, (
+    "memory grows storm after storm", results)
 PY
 
 kill -0 "$hinit_pid" || fail "hinit died"
 kill -0 "$app_pid" || fail "the app died"
 [ -s "$T/signals" ] && fail "the app got signals: $(cat "$T/signals")"
 expect_eq "still serving" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$url/health")"
+kill -TERM "$hinit_pid"
+wait "$unshare_pid"
+grep -q "Sanitizer" "$T/err" && fail "at exit: $(cat "$T/err")"
 pass "2,000 connections, 100 KB heads, garbage, unread pipelines, half-closed: bounded, answered, app undisturbed"
