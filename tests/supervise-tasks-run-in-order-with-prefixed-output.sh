@@ -14,7 +14,7 @@ command = test -f $T/flag
 interval = 100ms
 
 [task:first]
-command = echo "one \$\$ \$(ps -o pgid= \$\$ | tr -d ' ')"; echo to-stderr >&2; printf 'no newline'; sleep 0.3; touch $T/flag; cat
+command = echo "one \$\$ \$(ps -o pgid= \$\$ | tr -d ' ')"; echo to-stderr >&2; printf 'no newline'; (sleep 0.5; touch $T/flag) >/dev/null 2>&1 & cat
 [task:second]
 command = echo two; date +%s.%N >$T/second-ran
 wait = flag
