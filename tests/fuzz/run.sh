@@ -4,7 +4,9 @@
 # tests/fuzz/corpus/NAME plus what earlier runs found (kept in the build
 # directory, _build/fuzz, or $FUZZ_BUILD). Exits 1 if any target crashed,
 # leaked or hung; the input is left in $FUZZ_BUILD/crashes/ to be added to
-# tests/regress/NAME/, where make check replays it.
+# tests/regress/NAME/, where make check replays it. The targets' own output
+# is closed during the run: `$FUZZ_BUILD/fuzz-NAME FILE` shows why FILE
+# failed (with HINIT_MODULE_DIR=$FUZZ_BUILD/checks/.libs for config, redis).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
