@@ -4,7 +4,7 @@
 # debug log, histograms for gnuplot. Standard library only.
 #
 #	stats.py median NUMBER...
-#	stats.py summary FILE            n p50 p99 p99.9 max (one number a line)
+#	stats.py summary FILE [LIMIT]    n p50 p99 p99.9 max [% over LIMIT]
 #	stats.py hyperfine FILE          name median mean stddev min runs
 #	                                 user system (ms; user, system: means)
 #	stats.py jitter-nginx LOG T0 T1 INTERVAL
@@ -40,8 +40,13 @@ def cmd_median(args):
 
 def cmd_summary(args):
     v = numbers(args[0])
-    print("%d %.2f %.2f %.2f %.2f" % (len(v), percentile(v, 50),
-          percentile(v, 99), percentile(v, 99.9), max(v) if v else 0))
+    line = "%d %.2f %.2f %.2f %.2f" % (len(v), percentile(v, 50),
+                                       percentile(v, 99), percentile(v, 99.9),
+                                       max(v) if v else 0)
+    if len(args) > 1:
+        over = sum(1 for x in v if x > float(args[1]))
+        line += " %.2f" % (100.0 * over / len(v) if v else 0)
+    print(line)
 
 
 def cmd_hyperfine(args):
