@@ -258,6 +258,7 @@ main(int argc, char **argv)
 		conf = hinit_load_config(&opts);
 		config_print(conf, stdout);
 		config_free(conf);
+		free(opts.targets);
 		return (0);
 	}
 	if (argc == 0)

@@ -10,7 +10,9 @@ for i in $(seq 50); do
 	start=$SECONDS
 	wait "$pid"
 	rc=$?
-	[ $((SECONDS - start)) -lt 5 ] || fail "run $i: hinit hung after an early SIGTERM"
+	# The app sleeps 100s: anything well short of that is no hang, even on a
+	# loaded machine.
+	[ $((SECONDS - start)) -lt 30 ] || fail "run $i: hinit hung after an early SIGTERM"
 	expect_eq "run $i exit" 143 "$rc"
 done
 pgrep -f "^sleep 100$" -P $$ >/dev/null && fail "a sleep was left behind"
