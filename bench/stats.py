@@ -100,7 +100,7 @@ def cmd_jitter_log(args):
     """
     log, t0, t1, interval = args[0], float(args[1]), float(args[2]), \
         float(args[3])
-    start_re = re.compile(r"^check (\S+): attempt (\d+)$")
+    start_re = re.compile(r"^check (\S+): attempt (\d+)(?: \(-?[\d.]+ms late\))?$")
     end_re = re.compile(r"^check (\S+): attempt (\d+): \w+ in ")
     ends = {}
     with open(log) as f:
@@ -124,6 +124,31 @@ def cmd_jitter_log(args):
             if prev is None or prev < t0 or t > t1:
                 continue
             print("%.3f" % ((t - prev - interval) * 1e3))
+
+
+def cmd_late_log(args):
+    """
+    hinit -vv logs "check NAME: attempt N (L ms late)" as attempt N starts:
+    L = its start - the planned start (end of the previous attempt +
+    interval + the designed spread), from the loop's own clock: how late
+    the scheduler is, to the microsecond.
+    """
+    log, t0, t1 = args[0], float(args[1]), float(args[2])
+    late_re = re.compile(r"^check \S+: attempt (\d+) \((-?[\d.]+)ms late\)$")
+    with open(log) as f:
+        for line in f:
+            if not line.startswith("{"):
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            m = late_re.match(d.get("msg", ""))
+            if not m or int(m.group(1)) < 2:
+                continue
+            t = rfc3339(d["time"])
+            if t0 <= t <= t1:
+                print(m.group(2))
 
 
 def cmd_hist(args):
@@ -170,7 +195,7 @@ def main():
         sys.exit(__doc__)
     cmds = {"median": cmd_median, "summary": cmd_summary,
             "hyperfine": cmd_hyperfine, "jitter-nginx": cmd_jitter_nginx,
-            "jitter-log": cmd_jitter_log, "hist": cmd_hist, "wrk": cmd_wrk}
+            "jitter-log": cmd_jitter_log, "late-log": cmd_late_log, "hist": cmd_hist, "wrk": cmd_wrk}
     cmds[sys.argv[1]](sys.argv[2:])
 
 

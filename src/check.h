@@ -103,6 +103,7 @@ struct check {
 	int			 ever_healthy;	/* since the app (re)started */
 	double			 period_start;	/* ev_now() when start_period began */
 	double			 attempt_start;	/* ev_now() of the attempt under way */
+	double			 planned;	/* ev_now() the next attempt is due */
 	double			 attempt_wall;	/* wall clock of the same */
 	uint64_t		 passes;
 	uint64_t		 failures;

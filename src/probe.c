@@ -106,6 +106,7 @@ probe_jitter(struct check *c, uint64_t interval)
 static void
 probe_schedule(struct check *c, uint64_t delay)
 {
+	c->planned = ev_now(EV_DEFAULT) + delay / 1000.0;
 	ev_timer_stop(EV_DEFAULT, &c->timer);
 	ev_timer_set(&c->timer, delay / 1000.0, 0);
 	ev_timer_start(EV_DEFAULT, &c->timer);
@@ -270,9 +271,11 @@ probe_attempt(struct check *c)
 	c->attempt_id++;
 	c->attempt_start = ev_now(loop);
 	c->attempt_wall = time_wall();
+	/* How late against the plan (interval and jitter), for bench/run. */
+	log_debug("check %s: attempt %u (%.3fms late)", c->name, c->attempt_id,
+	    (c->attempt_start - c->planned) * 1000.0);
 	if (c->timeout != 0)
 		probe_schedule(c, c->timeout);
-	log_debug("check %s: attempt %u", c->name, c->attempt_id);
 
 	c->probe_flags &= ~(PROBE_DONE_IN_START | PROBE_CHANGED);
 	c->probe_flags |= PROBE_IN_START;
