@@ -338,6 +338,8 @@ probe_start(struct check_list *list, probe_cb *cb, void *arg)
 	struct check	*c;
 	u_int		 n = 0, i = 0;
 
+	/* The loop's clock may be as old as start-up: plan from now. */
+	ev_now_update(EV_DEFAULT);
 	TAILQ_FOREACH(c, list, entry)
 		n++;
 	TAILQ_FOREACH(c, list, entry) {
@@ -350,6 +352,7 @@ probe_start(struct check_list *list, probe_cb *cb, void *arg)
 void
 probe_once(struct check *c, probe_cb *cb, void *arg)
 {
+	ev_now_update(EV_DEFAULT);
 	probe_init(c, cb, arg, PROBE_ONCE);
 	probe_schedule(c, 0);
 }
