@@ -9,7 +9,7 @@ pkgs=(
 	libev-dev libinih-dev libcurl4-openssl-dev libpq-dev libhiredis-dev
 	# the servers and tools the tests start and drive
 	postgresql-15 redis-server python3 curl openssl procps util-linux
-	podman runc
+	iproute2 locales podman runc
 	# hardening: sanitizers, fuzzing, valgrind
 	clang libclang-rt-14-dev valgrind
 )
