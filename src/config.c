@@ -898,45 +898,57 @@ fail:
 	return (-1);
 }
 
+/* A suggestion keeps the closest candidate within two edits. */
+struct config_suggestion {
+	const char	*best;
+	u_int		 distance;
+};
+
+static void
+config_suggest_consider(struct config_suggestion *sg, const char *name,
+    const char *candidate)
+{
+	u_int	 d;
+
+	if ((d = config_distance(name, candidate)) < sg->distance) {
+		sg->best = candidate;
+		sg->distance = d;
+	}
+}
+
+static char *
+config_suggest_format(const struct config_suggestion *sg)
+{
+	char	*s;
+
+	if (sg->best == NULL)
+		return (xstrdup(""));
+	xasprintf(&s, " (did you mean '%s'?)", sg->best);
+	return (s);
+}
+
 static char *
 config_suggest_key(enum config_section section, const char *name)
 {
-	const struct config_key	*key, *best = NULL;
-	u_int			 i, d, bestd = 3;
-	char			*s;
+	struct config_suggestion	 sg = { NULL, 3 };
+	u_int				 i;
 
 	for (i = 0; i < config_nkeys; i++) {
-		key = &config_keys[i];
-		if (key->section != section)
-			continue;
-		if ((d = config_distance(name, key->name)) < bestd) {
-			best = key;
-			bestd = d;
-		}
+		if (config_keys[i].section == section)
+			config_suggest_consider(&sg, name, config_keys[i].name);
 	}
-	if (best == NULL)
-		return (xstrdup(""));
-	xasprintf(&s, " (did you mean '%s'?)", best->name);
-	return (s);
+	return (config_suggest_format(&sg));
 }
 
 static char *
 config_suggest_check(struct config *conf, const char *name)
 {
-	struct check	*c, *best = NULL;
-	u_int		 d, bestd = 3;
-	char		*s;
+	struct config_suggestion	 sg = { NULL, 3 };
+	struct check			*c;
 
-	TAILQ_FOREACH(c, &conf->checks, entry) {
-		if ((d = config_distance(name, c->name)) < bestd) {
-			best = c;
-			bestd = d;
-		}
-	}
-	if (best == NULL)
-		return (xstrdup(""));
-	xasprintf(&s, " (did you mean '%s'?)", best->name);
-	return (s);
+	TAILQ_FOREACH(c, &conf->checks, entry)
+		config_suggest_consider(&sg, name, c->name);
+	return (config_suggest_format(&sg));
 }
 
 /* Every "what" in s replaced by "with"; s is freed. */
@@ -1066,22 +1078,17 @@ config_part_end(struct config *conf, struct config_part *part, char **cause)
 static char *
 config_suggest_section(const char *name, const char *colon)
 {
-	const char	*best = NULL;
-	u_int		 i, d, bestd = 3;
-	char		*s;
+	struct config_suggestion	 sg = { NULL, 3 };
+	u_int				 i;
+	char				*s;
 
-	for (i = 0; i < nitems(config_section_names); i++) {
-		d = config_distance(name, config_section_names[i]);
-		if (d < bestd) {
-			best = config_section_names[i];
-			bestd = d;
-		}
-	}
-	if (best == NULL)
+	for (i = 0; i < nitems(config_section_names); i++)
+		config_suggest_consider(&sg, name, config_section_names[i]);
+	if (sg.best == NULL)
 		return (xstrdup(""));
-	if (strcmp(best, "hinit") == 0)
+	if (strcmp(sg.best, "hinit") == 0)
 		return (xstrdup(" (did you mean [hinit]?)"));
-	xasprintf(&s, " (did you mean [%s:%s]?)", best,
+	xasprintf(&s, " (did you mean [%s:%s]?)", sg.best,
 	    colon != NULL && colon[1] != '\0' ? colon + 1 : "NAME");
 	return (s);
 }
