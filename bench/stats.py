@@ -91,6 +91,18 @@ def rfc3339(s):
         tzinfo=datetime.timezone.utc).timestamp()
 
 
+def json_lines(path):
+    """The JSON objects of a --log-format json log; other lines skipped."""
+    with open(path) as f:
+        for line in f:
+            if not line.startswith("{"):
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
 def cmd_jitter_log(args):
     """
     hinit -vv --log-format json logs "check NAME: attempt N" when attempt N
@@ -103,27 +115,20 @@ def cmd_jitter_log(args):
     start_re = re.compile(r"^check (\S+): attempt (\d+)(?: \(-?[\d.]+ms late\))?$")
     end_re = re.compile(r"^check (\S+): attempt (\d+): \w+ in ")
     ends = {}
-    with open(log) as f:
-        for line in f:
-            if not line.startswith("{"):
-                continue
-            try:
-                d = json.loads(line)
-            except ValueError:
-                continue
-            msg = d.get("msg", "")
-            m = end_re.match(msg)
-            if m:
-                ends[(m.group(1), int(m.group(2)))] = rfc3339(d["time"])
-                continue
-            m = start_re.match(msg)
-            if not m:
-                continue
-            t = rfc3339(d["time"])
-            prev = ends.get((m.group(1), int(m.group(2)) - 1))
-            if prev is None or prev < t0 or t > t1:
-                continue
-            print("%.3f" % ((t - prev - interval) * 1e3))
+    for d in json_lines(log):
+        msg = d.get("msg", "")
+        m = end_re.match(msg)
+        if m:
+            ends[(m.group(1), int(m.group(2)))] = rfc3339(d["time"])
+            continue
+        m = start_re.match(msg)
+        if not m:
+            continue
+        t = rfc3339(d["time"])
+        prev = ends.get((m.group(1), int(m.group(2)) - 1))
+        if prev is None or prev < t0 or t > t1:
+            continue
+        print("%.3f" % ((t - prev - interval) * 1e3))
 
 
 def cmd_late_log(args):
@@ -135,20 +140,13 @@ def cmd_late_log(args):
     """
     log, t0, t1 = args[0], float(args[1]), float(args[2])
     late_re = re.compile(r"^check \S+: attempt (\d+) \((-?[\d.]+)ms late\)$")
-    with open(log) as f:
-        for line in f:
-            if not line.startswith("{"):
-                continue
-            try:
-                d = json.loads(line)
-            except ValueError:
-                continue
-            m = late_re.match(d.get("msg", ""))
-            if not m or int(m.group(1)) < 2:
-                continue
-            t = rfc3339(d["time"])
-            if t0 <= t <= t1:
-                print(m.group(2))
+    for d in json_lines(log):
+        m = late_re.match(d.get("msg", ""))
+        if not m or int(m.group(1)) < 2:
+            continue
+        t = rfc3339(d["time"])
+        if t0 <= t <= t1:
+            print(m.group(2))
 
 
 def cmd_hist(args):
