@@ -15,3 +15,40 @@ got=$(pid1 -q -- sh -c "$list" 7</dev/null)
 want=$(sh -c "$list" 7</dev/null)
 expect_eq "inherited descriptor" "$want" "$got"
 pass "no descriptor leaks into the app"
+
+# Sockets that libraries open without close-on-exec (hiredis, libcurl) stay
+# out of children too: with connections held open by a server that never
+# answers, an exec check lists what it was given.
+silent=$(free_port)
+timeout 30 python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$silent" &
+on_exit "kill $!"
+wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$silent" || fail "silent server"
+cat > "$T/fds.ini" <<INI
+[check:redis]
+url = redis://127.0.0.1:$silent
+timeout = 20s
+[check:web]
+url = http://127.0.0.1:$silent/
+timeout = 20s
+[check:db]
+url = postgres://app@127.0.0.1:$silent/app
+timeout = 20s
+[check:fds]
+command = ls /proc/self/fd | sort -n | tr "\n" " " > $T/fds.out
+interval = 300ms
+start_period = 10s
+INI
+want=$(sh -c "$list" </dev/null)
+timeout 20 "$HINIT" -q --status-file "$T/s2.json" -c "$T/fds.ini" -- sleep 1.5 \
+    2>"$T/err" || fail "hinit: $(cat "$T/err")"
+expect_eq "descriptors of an exec check beside open check sockets" "$want" \
+    "$(cat "$T/fds.out")"
+pass "no check socket leaks into children"
