@@ -40,3 +40,29 @@ for i in $(seq 10); do
 	fi
 done
 pass "early SIGUSR1 delivered"
+
+# Once hinit has blocked signals (SigBlk in /proc), a SIGTERM during the rest
+# of start-up is handled by hinit, not by the default action: hinit exits
+# 143 by itself (WIFEXITED), after forwarding it to the app.
+timeout 120 python3 - "$HINIT" <<'PY' || fail "early SIGTERM handled by the default action"
+import os, signal, sys, time
+hinit = sys.argv[1]
+for i in range(30):
+    pid = os.spawnv(os.P_NOWAIT, hinit, [hinit, "-q", "--", "sleep", "100"])
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                blk = [l for l in f if l.startswith("SigBlk:")][0].split()[1]
+        except (OSError, IndexError):
+            blk = "0"
+        if int(blk, 16) != 0:
+            break
+    else:
+        sys.exit("run %d: hinit never blocked signals" % i)
+    os.kill(pid, signal.SIGTERM)
+    _, status = os.waitpid(pid, 0)
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 143:
+        sys.exit("run %d: wait status %#x" % (i, status))
+PY
+pass "SIGTERM during start-up handled by hinit"
