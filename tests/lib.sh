@@ -106,3 +106,21 @@ redis_start() {
 	wait_for 5 redis-cli -p "$REDIS_PORT" ${REDIS_CLI_AUTH:-} ping ||
 	    fail "redis did not start"
 }
+
+# A TCP server on a spare port that accepts every connection and never says
+# a word; sets SILENT_PORT. Stopped when the test ends.
+silent_start() {
+	SILENT_PORT=$(free_port)
+	timeout 120 python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+held = []
+while True:
+    held.append(s.accept()[0])
+' "$SILENT_PORT" &
+	on_exit "kill $!"
+	wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT" ||
+	    fail "silent server"
+}

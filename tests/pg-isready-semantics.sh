@@ -145,17 +145,7 @@ agree "German: standby, hot_standby off" \
 pg_stop
 
 # A server that accepts and never says a word: the engine's timeout.
-SILENT=$(free_port)
-timeout 30 python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-held = []
-while True:
-    held.append(s.accept()[0])
-' "$SILENT" &
-on_exit "kill $!"
-wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT" || fail "silent server"
+silent_start
+SILENT=$SILENT_PORT
 agree "silent server" "postgres://hinit:secret@127.0.0.1:$SILENT/postgres" 2 \
     timeout

@@ -19,18 +19,8 @@ pass "no descriptor leaks into the app"
 # Sockets that libraries open without close-on-exec (hiredis, libcurl) stay
 # out of children too: with connections held open by a server that never
 # answers, an exec check lists what it was given.
-silent=$(free_port)
-timeout 30 python3 -c '
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-held = []
-while True:
-    held.append(s.accept()[0])
-' "$silent" &
-on_exit "kill $!"
-wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$silent" || fail "silent server"
+silent_start
+silent=$SILENT_PORT
 cat > "$T/fds.ini" <<INI
 [check:redis]
 url = redis://127.0.0.1:$silent
