@@ -124,3 +124,25 @@ while True:
 	wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT" ||
 	    fail "silent server"
 }
+
+# Inside a test's own network and mount namespaces (unshare --net --mount):
+# bring loopback up and make a DNS server that never answers, on
+# 127.0.0.1:53, the only one in /etc/resolv.conf.
+silent_dns_start() {
+	ip link set lo up || fail "ip link set lo up"
+	python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 53))
+print("ready", flush=True)
+while True:
+    s.recvfrom(4096)
+' >"$T/dns.out" &
+	on_exit "kill $!"
+	wait_for 5 grep -q ready "$T/dns.out" ||
+	    fail "silent DNS server did not start"
+	printf 'nameserver 127.0.0.1\noptions timeout:5 attempts:2\n' \
+	    >"$T/resolv.conf"
+	mount --bind "$T/resolv.conf" /etc/resolv.conf ||
+	    fail "mount resolv.conf"
+}
