@@ -11,7 +11,7 @@ pkgs=(
 	postgresql-15 redis-server python3 curl openssl procps util-linux
 	iproute2 locales podman runc
 	# hardening: sanitizers, fuzzing, valgrind
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev valgrind strace
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -76,6 +76,7 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 {
 	struct hinit	*h = hinit_get();
 	const char	*what;
+	sigset_t	 all, old;
 	ssize_t		 n;
 	pid_t		 pid;
 	int		 p[2], error, fd;
@@ -85,9 +86,18 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 		xasprintf(cause, "pipe: %s", strerror(errno));
 		return (-1);
 	}
+	/*
+	 * Until the child has its own dispositions back, a signal sent to it
+	 * (Ctrl-C to its new group, say) would run hinit's handlers there and
+	 * be lost: it waits, blocked, for signal_child_reset.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
 	switch (pid = fork()) {
 	case -1:
-		xasprintf(cause, "fork: %s", strerror(errno));
+		error = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		xasprintf(cause, "fork: %s", strerror(error));
 		close(p[0]);
 		close(p[1]);
 		return (-1);
@@ -118,6 +128,7 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 		(void)write(p[1], &error, sizeof error);
 		_exit(error == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	setpgid(pid, pid);
 	close(p[1]);
 	do

@@ -195,7 +195,15 @@ def storm(n):
     print("# well-formed client: %d answers, slowest %.2fs, %d bad %r"
           % (len(answers), slowest, len(bad), bad[:3]))
     assert len(answers) >= 10 and not bad, bad
-    assert peak_z <= 3, ("orphans not reaped", peak_z)
+    # An orphan is born every 100ms and lives 50ms: unreaped for the whole
+    # storm they would number in the hundreds. A busy loop may hold a few
+    # for a moment, and once the storm is over none lingers.
+    assert peak_z < 25, ("orphans not reaped during the storm", peak_z)
+    t, z = time.time(), zombies()
+    while z > 0 and time.time() - t < 5:
+        time.sleep(0.05)
+        z = zombies()
+    assert z == 0, ("orphans left unreaped after the storm", z)
     r = reaped()
     assert r > reaped0, ("no orphan reaped during the storm", reaped0, r)
     return peak_rss
