@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/ci.sh: install what is missing, build, and run the whole test suite:
 # once with -Werror, once with AddressSanitizer + UndefinedBehaviorSanitizer,
-# then `make distcheck` on the tarball, then every fuzz target for 60 s.
+# then `make distcheck` on the tarball, then every fuzz target for 30 s.
 # As root, on Debian 12. (The end-to-end tests need Node.js >= 20.9 and
 # npm, as this machine kind has.)
 set -euo pipefail
@@ -45,8 +45,8 @@ echo "== distcheck"
 (cd "$top/_build/werror" && make -s distcheck TESTS="tests/unit-config tests/pid1-exit-codes.sh" >/dev/null) ||
     { echo "== distcheck failed"; failed=$((failed + 1)); }
 
-echo "== fuzz: every target 60 s"
-if bash tests/fuzz/run.sh 60 >"$top/_build/fuzz.log" 2>&1; then
+echo "== fuzz: every target 30 s"
+if bash tests/fuzz/run.sh 30 >"$top/_build/fuzz.log" 2>&1; then
 	passed=$((passed + 1))
 else
 	tail -n 40 "$top/_build/fuzz.log"
