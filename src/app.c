@@ -34,42 +34,36 @@ proc_close_range(int from, int to)
 }
 
 /*
- * In the child: close every descriptor above 2 but those hinit inherited and
- * "keep", so none of hinit's own (sockets of checks, the endpoint, libev's)
- * leaks, whatever flags a library set on them. Async-signal-safe.
+ * In the child: close every descriptor above 2 but those hinit inherited,
+ * so none of hinit's own (sockets of checks, the endpoint, libev's) leaks,
+ * whatever flags a library set on them. Async-signal-safe.
  */
 static void
-proc_close_fds(const struct hinit *h, int keep)
+proc_close_fds(const struct hinit *h)
 {
-	u_int	 i = 0;
+	u_int	 i;
 	int	 from = 3, next;
 
-	for (;;) {
-		/* The next descriptor to keep, in order. */
-		next = -1;
-		if (i < h->ninherited_fds)
-			next = h->inherited_fds[i];
-		if (keep >= from && (next == -1 || keep < next))
-			next = keep;
-		else
-			i++;
-		if (next == -1) {
-			proc_close_range(from, INT32_MAX);
-			return;
-		}
+	/* The inherited descriptors are sorted. */
+	for (i = 0; i < h->ninherited_fds; i++) {
+		next = h->inherited_fds[i];
 		if (next < from)
 			continue;
 		if (next > from)
 			proc_close_range(from, next - 1);
 		from = next + 1;
 	}
+	proc_close_range(from, INT32_MAX);
 }
 
 /*
- * Fork and exec a child in its own process group. The group is set by both
- * sides so a signal sent to it at once is never lost. Exec errors come back
- * through a close-on-exec pipe: the child exits 127 (not found) or 126, and
- * its exit is reaped like any other; the message is logged here.
+ * Start a child in its own process group and exec it. vfork: the child
+ * borrows hinit's memory until its exec, so no page tables are copied and
+ * no page is copied on write afterwards, and hinit goes on only once the
+ * exec is done or has failed. The child sets its own group before that, so
+ * a signal sent to the group at once is never lost. An exec error comes back
+ * in "error": the child exits 127 (not found) or 126, and its exit is reaped
+ * like any other; the message is logged here.
  */
 pid_t
 proc_spawn(const struct proc_spawn *ps, char **cause)
@@ -77,33 +71,21 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 	struct hinit	*h = hinit_get();
 	const char	*what;
 	sigset_t	 all, old;
-	ssize_t		 n;
+	volatile int	 error = 0;
 	pid_t		 pid;
-	int		 p[2], error, fd;
+	int		 fd;
 
 	what = ps->shell_command != NULL ? "/bin/sh" : ps->argv[0];
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		xasprintf(cause, "pipe: %s", strerror(errno));
-		return (-1);
-	}
 	/*
 	 * Until the child has its own dispositions back, a signal sent to it
-	 * (Ctrl-C to its new group, say) would run hinit's handlers there and
-	 * be lost: it waits, blocked, for signal_child_reset.
+	 * (to its new group, say) would run hinit's handlers there, on
+	 * hinit's memory, and be lost: it waits, blocked, for
+	 * signal_child_reset. Only async-signal-safe calls in the child.
 	 */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	switch (pid = fork()) {
-	case -1:
-		error = errno;
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		xasprintf(cause, "fork: %s", strerror(error));
-		close(p[0]);
-		close(p[1]);
-		return (-1);
-	case 0:
+	if ((pid = vfork()) == 0) {
 		setpgid(0, 0);
-		/* All signals are blocked here, SIGTTOU too. */
 		if (ps->foreground && isatty(STDIN_FILENO))
 			tcsetpgrp(STDIN_FILENO, getpid());
 		if (ps->stdin_null &&
@@ -116,8 +98,7 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 			dup2(ps->stdout_fd, STDOUT_FILENO);
 		if (ps->stderr_fd != -1)
 			dup2(ps->stderr_fd, STDERR_FILENO);
-		/* Keep the error pipe (close-on-exec), what hinit inherited. */
-		proc_close_fds(h, p[1]);
+		proc_close_fds(h);
 		signal_child_reset();
 		if (ps->shell_command != NULL) {
 			execl("/bin/sh", "sh", "-c", ps->shell_command,
@@ -125,17 +106,16 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 		} else
 			execvp(ps->argv[0], ps->argv);
 		error = errno;
-		(void)write(p[1], &error, sizeof error);
 		_exit(error == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
 	}
+	if (pid == -1)
+		error = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	setpgid(pid, pid);
-	close(p[1]);
-	do
-		n = read(p[0], &error, sizeof error);
-	while (n == -1 && errno == EINTR);
-	close(p[0]);
-	if (n == sizeof error)
+	if (pid == -1) {
+		xasprintf(cause, "fork: %s", strerror(error));
+		return (-1);
+	}
+	if (error != 0)
 		log_warnx("cannot run %s: %s", what, strerror(error));
 	return (pid);
 }

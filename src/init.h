@@ -113,7 +113,7 @@ const char	*signal_name(int);
 
 /*
  * src/app.c: spawning children (the app, tasks, exec checks) and the app's
- * life. proc_spawn() forks a child in its own process group with the
+ * life. proc_spawn() starts a child in its own process group with the
  * inherited signal state and no hinit descriptors, then execs argv (or
  * /bin/sh -c when argv is NULL and cmd is set).
  */

@@ -23,6 +23,7 @@
 #define STATUS_FILE_NAME	"status.json"
 #define STATUS_READ_MAX		(16 * 1024 * 1024)
 #define STATUS_SOON		1.0	/* seconds: attempts without a change */
+#define STATUS_FIRST		0.05	/* seconds: start-up's changes, coalesced */
 
 struct status {
 	struct hinit	*h;
@@ -31,6 +32,7 @@ struct status {
 	int		 dirfd;		/* its directory, or -1 */
 	char		*name;		/* its last component */
 	int		 failed;	/* the last write failed (logged) */
+	int		 placed;	/* a place was looked for */
 	char		 hostname[256];
 
 	int		 started;	/* status_new() is done */
@@ -528,7 +530,6 @@ status_new(struct hinit *h, char **cause)
 {
 	struct status	*s;
 	const char	*file = NULL;
-	char		*why = NULL;
 
 	s = xcalloc(1, sizeof *s);
 	s->h = h;
@@ -556,14 +557,13 @@ status_new(struct hinit *h, char **cause)
 
 	status_rebuild(s);
 	s->written = status_signature(s);
-	/* No file is no reason to stop: the endpoint still has the status. */
-	if (status_place(s, &why) != 0) {
-		log_warnx("no status file, hinit status will not work: %s",
-		    why);
-		free(why);
-		s->failed = 1;
-	}
-	ev_timer_start(EV_DEFAULT, &s->refresh);
+	/*
+	 * The first write waits a moment: start-up changes the states many
+	 * times in its first milliseconds (the app, the gates, the checks),
+	 * and an app that ends at once needs only the last word.
+	 */
+	ev_timer_set(&s->soon, STATUS_FIRST, 0);
+	ev_timer_start(EV_DEFAULT, &s->soon);
 	s->started = 1;
 	return (s);
 }
@@ -597,6 +597,8 @@ status_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct status	*s = w->data;
 
 	ev_prepare_stop(loop, w);
+	if (!s->placed)
+		return;		/* the first write is due anyway */
 	if (status_signature(s) != s->written)
 		status_save(s);
 	else if (!ev_is_active(&s->soon)) {
@@ -775,7 +777,7 @@ status_free(struct status *s)
 		return;
 	/* The last word (usually "stopping") reaches the file. */
 	if (s->started && (s->dirty || ev_is_active(&s->soon) ||
-	    status_signature(s) != s->written))
+	    status_signature(s) != s->written || !s->placed))
 		status_save(s);
 	ev_prepare_stop(EV_DEFAULT, &s->flush);
 	ev_timer_stop(EV_DEFAULT, &s->soon);
@@ -795,8 +797,9 @@ status_free(struct status *s)
 /*
  * Write the document to a new file beside the old one and rename it over:
  * readers see the old document or the new one, never half of one. The
- * temporary name is removed first (unlinkat does not follow a link) and
- * created exclusively, so nothing planted there is written through.
+ * temporary name is created exclusively; what is found there is removed
+ * (unlinkat does not follow a link) and the name created again, so nothing
+ * planted there is written through.
  */
 static int
 status_write_at(struct status *s, int dirfd, const char *name,
@@ -812,10 +815,15 @@ status_write_at(struct status *s, int dirfd, const char *name,
 		*cause = xstrdup("file name too long");
 		return (-1);
 	}
-	if (unlinkat(dirfd, tmp, 0) != 0 && errno != ENOENT)
-		goto fail;
 	fd = openat(dirfd, tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
 	    0644);
+	if (fd == -1 && errno == EEXIST) {
+		/* Left by a killed hinit of this pid, or planted. */
+		if (unlinkat(dirfd, tmp, 0) != 0)
+			goto fail;
+		fd = openat(dirfd, tmp,
+		    O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0644);
+	}
 	if (fd == -1)
 		goto fail;
 	while (off < b->len) {
@@ -943,11 +951,17 @@ status_write(struct status *s)
 		if (s->failed)
 			log_info("status file now %s", s->path);
 		s->failed = 0;
+		s->placed = 1;
 		return;
 	}
-	if (!s->failed)
+	/* No file is no reason to stop: the endpoint still has the status. */
+	if (!s->placed)
+		log_warnx("no status file, hinit status will not work: %s",
+		    cause);
+	else if (!s->failed)
 		log_warnx("cannot write the status file: %s", cause);
 	s->failed = 1;
+	s->placed = 1;
 	free(cause);
 }
 
