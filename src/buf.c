@@ -72,6 +72,58 @@ buf_putc(struct buf *b, int c)
 	buf_add(b, &ch, 1);
 }
 
+/*
+ * Numbers without printf: the status document is rebuilt at every change,
+ * and keeping the C library's printf machinery (and its pages) out of
+ * that path is most of what hinit's memory owes to it.
+ */
+void
+buf_put_uint(struct buf *b, unsigned long long v)
+{
+	char	 tmp[24], *p = tmp + sizeof tmp;
+
+	do
+		*--p = '0' + v % 10;
+	while ((v /= 10) != 0);
+	buf_add(b, p, tmp + sizeof tmp - p);
+}
+
+void
+buf_put_int(struct buf *b, long long v)
+{
+	if (v < 0) {
+		buf_putc(b, '-');
+		buf_put_uint(b, -(unsigned long long)v);
+	} else
+		buf_put_uint(b, v);
+}
+
+/* v >= 0 rounded to 3 decimals, trailing zeros dropped: "1.8", "5000". */
+void
+buf_put_ms(struct buf *b, double v)
+{
+	unsigned long long	 n;
+	char			 frac[4];
+	int			 len;
+
+	if (!(v >= 0))
+		v = 0;
+	if (v >= 1e15)
+		v = 1e15;
+	n = (unsigned long long)(v * 1000.0 + 0.5);
+	buf_put_uint(b, n / 1000);
+	n %= 1000;
+	if (n == 0)
+		return;
+	frac[0] = '.';
+	frac[1] = '0' + n / 100;
+	frac[2] = '0' + n / 10 % 10;
+	frac[3] = '0' + n % 10;
+	for (len = 4; frac[len - 1] == '0'; len--)
+		;
+	buf_add(b, frac, len);
+}
+
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {

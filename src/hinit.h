@@ -80,6 +80,9 @@ void		 buf_reset(struct buf *);
 void		 buf_add(struct buf *, const void *, size_t);
 void		 buf_puts(struct buf *, const char *);
 void		 buf_putc(struct buf *, int);
+void		 buf_put_uint(struct buf *, unsigned long long);
+void		 buf_put_int(struct buf *, long long);
+void		 buf_put_ms(struct buf *, double);
 void		 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
 void		 buf_vprintf(struct buf *, const char *, va_list);
 /* Appends "..." with JSON escapes; NULL gives null. */

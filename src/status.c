@@ -144,10 +144,12 @@ status_why(struct buf *why, const char *what, struct check *c, int *first)
 		return;
 	if (*first) {
 		buf_reset(why);
-		buf_printf(why, "%s: %s", what, c->name);
+		buf_puts(why, what);
+		buf_puts(why, ": ");
 		*first = 0;
 	} else
-		buf_printf(why, ", %s", c->name);
+		buf_puts(why, ", ");
+	buf_puts(why, c->name);
 }
 
 /*
@@ -171,8 +173,8 @@ status_judge(const struct hinit *h, enum status_view view, struct buf *why)
 	}
 	if (h->app.state != APP_RUNNING) {
 		if (why != NULL) {
-			buf_printf(why, "app %s",
-			    status_app_states[h->app.state]);
+			buf_puts(why, "app ");
+			buf_puts(why, status_app_states[h->app.state]);
 		}
 		if (h->app.state == APP_WAITING)
 			return (OVERALL_STARTING);
@@ -228,23 +230,6 @@ status_overall(const struct hinit *h, enum status_view view)
 	return (status_judge(h, view, NULL));
 }
 
-/* A duration in milliseconds as a JSON number: "1.8", "0.234", "5000". */
-static void
-status_json_ms(struct buf *b, double ms)
-{
-	char	 tmp[64];
-	size_t	 len;
-
-	if (ms < 0)
-		ms = 0;
-	snprintf(tmp, sizeof tmp, "%.3f", ms);
-	len = strlen(tmp);
-	while (len > 0 && tmp[len - 1] == '0')
-		tmp[--len] = '\0';
-	if (len > 0 && tmp[len - 1] == '.')
-		tmp[--len] = '\0';
-	buf_puts(b, tmp);
-}
 
 /* Length of the valid UTF-8 sequence at p, or 0. */
 static size_t
@@ -354,7 +339,7 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 	const struct attempt	*a = NULL, *last = NULL;
 	int			 stopping = s->h->stopping;
 	u_int			 i, state;
-	char			*key;
+	struct buf		 key;
 
 	if (c->log_count > 0 && c->log_count <= CHECK_LOG_SIZE)
 		last = status_attempt(c, c->log_count - 1);
@@ -362,9 +347,11 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 	if (state >= nitems(status_check_states))
 		state = CHECK_STARTING;
 
-	xasprintf(&key, "%s:responseTime", c->name);
-	status_json_text(b, key);
-	free(key);
+	buf_init(&key);
+	buf_puts(&key, c->name);
+	buf_puts(&key, ":responseTime");
+	status_json_text(b, key.data);
+	buf_free(&key);
 	buf_puts(b, ": [{\"componentId\": ");
 	status_json_text(b, c->name);
 	buf_puts(b, ", \"componentType\": ");
@@ -378,7 +365,7 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 		buf_puts(b, "\"fail\"");
 	buf_puts(b, ", \"observedValue\": ");
 	if (last != NULL)
-		status_json_ms(b, last->duration);
+		buf_put_ms(b, last->duration);
 	else
 		buf_puts(b, "null");
 	buf_puts(b, ", \"observedUnit\": \"ms\", \"time\": ");
@@ -390,11 +377,12 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 		status_json_text(b, last != NULL ? last->output : NULL);
 	buf_puts(b, ", \"hinit:state\": ");
 	buf_json_string(b, status_check_states[state]);
-	buf_printf(b, ", \"hinit:failingStreak\": %u", c->failing_streak);
+	buf_puts(b, ", \"hinit:failingStreak\": ");
+	buf_put_uint(b, c->failing_streak);
 	buf_puts(b, ", \"hinit:role\": ");
 	buf_json_string(b, c->role == CHECK_ROLE_LIVE ? "live" : "ready");
-	buf_printf(b, ", \"hinit:critical\": %s",
-	    c->critical ? "true" : "false");
+	buf_puts(b, c->critical ? ", \"hinit:critical\": true" :
+	    ", \"hinit:critical\": false");
 	buf_puts(b, ", \"hinit:target\": ");
 	status_json_text(b, c->target_shown);
 	buf_puts(b, ", \"hinit:log\": [");
@@ -450,17 +438,20 @@ status_build(struct status *s, enum status_view view, double now)
 		buf_puts(b, ", \"hinit:live\": ");
 		buf_json_string(b, status_json_name(live));
 	}
-	buf_printf(b, ", \"hinit:pid\": %ld", (long)getpid());
+	buf_puts(b, ", \"hinit:pid\": ");
+	buf_put_int(b, getpid());
 	buf_puts(b, ", \"hinit:updated\": ");
 	buf_json_string(b, time_rfc3339(now, tmp, sizeof tmp));
 	buf_puts(b, ", \"hinit:app\": {\"pid\": ");
 	if (h->app.pid > 0)
-		buf_printf(b, "%ld", (long)h->app.pid);
+		buf_put_int(b, h->app.pid);
 	else
 		buf_puts(b, "null");
 	buf_puts(b, ", \"state\": ");
 	buf_json_string(b, status_app_states[app]);
-	buf_printf(b, ", \"restarts\": %u}, \"checks\": {", h->app.restarts);
+	buf_puts(b, ", \"restarts\": ");
+	buf_put_uint(b, h->app.restarts);
+	buf_puts(b, "}, \"checks\": {");
 	if (h->conf != NULL) {
 		TAILQ_FOREACH(c, &h->conf->checks, entry) {
 			if (view == STATUS_VIEW_LIVE &&
@@ -805,16 +796,25 @@ static int
 status_write_at(struct status *s, int dirfd, const char *name,
     const struct buf *b, char **cause)
 {
-	char	 tmp[NAME_MAX + 1];
-	size_t	 off = 0;
-	ssize_t	 n;
-	int	 fd;
+	struct buf	 t;
+	char		 tmp[NAME_MAX + 1];
+	size_t		 off = 0;
+	ssize_t		 n;
+	int		 fd;
 
-	if ((size_t)snprintf(tmp, sizeof tmp, ".%s.%ld", name,
-	    (long)getpid()) >= sizeof tmp) {
+	/* ".NAME.PID" */
+	buf_init(&t);
+	buf_putc(&t, '.');
+	buf_puts(&t, name);
+	buf_putc(&t, '.');
+	buf_put_int(&t, getpid());
+	if (t.len >= sizeof tmp) {
+		buf_free(&t);
 		*cause = xstrdup("file name too long");
 		return (-1);
 	}
+	memcpy(tmp, t.data, t.len + 1);
+	buf_free(&t);
 	fd = openat(dirfd, tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
 	    0644);
 	if (fd == -1 && errno == EEXIST) {

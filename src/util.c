@@ -204,21 +204,72 @@ time_wall(void)
 	return (ts.tv_sec + ts.tv_nsec / 1e9);
 }
 
+/*
+ * "2026-11-22T01:02:03.456Z". By hand: gmtime_r() would read /etc/localtime
+ * the first time (glibc initialises the time zone for it), and strftime()
+ * brings in the locale's tables; neither is needed for UTC.
+ */
 const char *
 time_rfc3339(double t, char *buf, size_t len)
 {
-	struct tm	 tm;
-	time_t		 secs = (time_t)t;
-	int		 msec = (int)((t - (double)secs) * 1000.0);
-	char		 tmp[32];
+	long long	 secs, days, era, y;
+	unsigned	 doe, yoe, doy, mp, m, d, sod, msec;
+	char		 tmp[32], *p = tmp + sizeof tmp;
+	int		 i;
 
-	if (msec < 0)
-		msec = 0;
+	if (!(t > -1e14 && t < 1e14))
+		t = 0;
+	secs = (long long)t;
+	if ((double)secs > t)
+		secs--;		/* floor */
+	msec = (unsigned)((t - (double)secs) * 1000.0);
 	if (msec > 999)
 		msec = 999;
-	gmtime_r(&secs, &tm);
-	strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%03dZ", tmp, msec);
+	days = secs / 86400;
+	if (secs % 86400 < 0)
+		days--;
+	sod = (unsigned)(secs - days * 86400);
+
+	/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned)(days - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = (long long)yoe + era * 400 + (m <= 2);
+
+	/* Right to left: .mmmZ, then HH:MM:SS, then YYYY-MM-DDT. */
+	*--p = '\0';
+	*--p = 'Z';
+	for (i = 0; i < 3; i++, msec /= 10)
+		*--p = '0' + msec % 10;
+	*--p = '.';
+	*--p = '0' + sod % 60 % 10;
+	*--p = '0' + sod % 60 / 10;
+	*--p = ':';
+	*--p = '0' + sod / 60 % 60 % 10;
+	*--p = '0' + sod / 60 % 60 / 10;
+	*--p = ':';
+	*--p = '0' + sod / 3600 % 10;
+	*--p = '0' + sod / 3600 / 10;
+	*--p = 'T';
+	*--p = '0' + d % 10;
+	*--p = '0' + d / 10;
+	*--p = '-';
+	*--p = '0' + m % 10;
+	*--p = '0' + m / 10;
+	*--p = '-';
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;
+	for (i = 0; i < 4; i++, y /= 10)
+		*--p = '0' + y % 10;
+	if (len > 0) {
+		strncpy(buf, p, len);
+		buf[len - 1] = '\0';
+	}
 	return (buf);
 }
 

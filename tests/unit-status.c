@@ -9,8 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hinit.h"
@@ -166,6 +168,86 @@ free_checks(struct config *conf)
 	}
 }
 
+/*
+ * The hand-made formatters against the C library's: times across eras,
+ * leap days and the end of centuries, and milliseconds, integers of every
+ * size.
+ */
+static void
+formatters(void)
+{
+	static const double	 times[] = {
+		0, 0.001, 0.999, 59.5, 86399.999, 86400, 951782400.25,
+		951868800, 978307199.5, 1709164800.123, 4107542400,
+		4102444799.999, 253402300799.0, 1.5e9 + 0.0005
+	};
+	static const double	 ms[] = {
+		0, 0.0004, 0.001, 0.01, 0.1, 1, 1.8, 0.234, 5000, 12.3456,
+		999.9994, 1e9 + 0.25, 3.1
+	};
+	struct buf		 b;
+	struct tm		 tm;
+	time_t			 t;
+	char			 want[64], got[64];
+	size_t			 len;
+	u_int			 i, bad = 0;
+	unsigned long long	 seed = 42;
+
+	for (i = 0; i < nitems(times) + 20000; i++) {
+		double	 v;
+
+		if (i < nitems(times))
+			v = times[i];
+		else {
+			seed = seed * 6364136223846793005ULL + 1;
+			v = (double)(seed >> 11) / (1ULL << 53) * 8e9 +
+			    (double)(seed % 1000) / 1000.0 + 0.0001;
+		}
+		t = (time_t)v;
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+		len = strlen(want);
+		snprintf(want + len, sizeof want - len, ".%03dZ",
+		    (int)((v - (double)t) * 1000.0));
+		time_rfc3339(v, got, sizeof got);
+		if (strcmp(want, got) != 0 && bad++ < 5)
+			printf("time %.4f: want %s, got %s\n", v, want, got);
+	}
+	expect("time_rfc3339 agrees with gmtime and strftime", bad == 0);
+	time_rfc3339(1.5e9, got, 8);
+	expect("time_rfc3339 truncates", strcmp(got, "2017-07") == 0);
+
+	buf_init(&b);
+	for (i = 0, bad = 0; i < nitems(ms); i++) {
+		buf_reset(&b);
+		buf_put_ms(&b, ms[i]);
+		snprintf(want, sizeof want, "%.3f", ms[i]);
+		len = strlen(want);
+		while (want[len - 1] == '0')
+			want[--len] = '\0';
+		if (want[len - 1] == '.')
+			want[--len] = '\0';
+		if (strcmp(want, b.data) != 0 && bad++ < 5)
+			printf("ms %.6f: want %s, got %s\n", ms[i], want,
+			    b.data);
+	}
+	expect("buf_put_ms agrees with %.3f", bad == 0);
+	buf_reset(&b);
+	buf_put_ms(&b, -1);
+	expect("negative ms is 0", strcmp(b.data, "0") == 0);
+	buf_reset(&b);
+	buf_put_int(&b, -9223372036854775807LL - 1);
+	buf_putc(&b, ' ');
+	buf_put_uint(&b, 18446744073709551615ULL);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, 0);
+	buf_putc(&b, ' ');
+	buf_put_int(&b, 42);
+	expect("integers", strcmp(b.data,
+	    "-9223372036854775808 18446744073709551615 0 42") == 0);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -182,6 +264,7 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp");
+	formatters();
 	memset(&h, 0, sizeof h);
 	memset(&conf, 0, sizeof conf);
 	memset(&opts, 0, sizeof opts);
