@@ -28,6 +28,7 @@ hinit_scan_fds(struct hinit *h)
 {
 	DIR		*d;
 	struct dirent	*de;
+	const char	*p;
 	int		 fd, self, *fds = NULL, t;
 	u_int		 n = 0, i, j;
 
@@ -35,9 +36,12 @@ hinit_scan_fds(struct hinit *h)
 		return;
 	self = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+		/* Digits only, by hand: strtol's pages are not needed. */
+		fd = 0;
+		for (p = de->d_name; *p >= '0' && *p <= '9' && fd < 1 << 24; p++)
+			fd = fd * 10 + (*p - '0');
+		if (p == de->d_name || *p != '\0')
 			continue;
-		fd = atoi(de->d_name);
 		if (fd <= STDERR_FILENO || fd == self)
 			continue;
 		fds = xreallocarray(fds, n + 1, sizeof *fds);

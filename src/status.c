@@ -6,6 +6,7 @@
  */
 
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +33,7 @@ struct status {
 	int		 dirfd;		/* its directory, or -1 */
 	char		*name;		/* its last component */
 	int		 failed;	/* the last write failed (logged) */
-	int		 placed;	/* a place was looked for */
+	int		 saved;		/* written once at least */
 	char		 hostname[256];
 
 	int		 started;	/* status_new() is done */
@@ -67,7 +68,7 @@ static void		 status_write(struct status *);
 static void		 status_save(struct status *);
 static int		 status_write_at(struct status *, int, const char *,
 			     const struct buf *, char **);
-static int		 status_place(struct status *, char **);
+static int		 status_place(struct status *, int, char **);
 static char		*status_split(const char *, const char **);
 static void		 status_because(char **, const char *, char *);
 static char		*status_xdg(uid_t, int);
@@ -521,6 +522,7 @@ status_new(struct hinit *h, char **cause)
 {
 	struct status	*s;
 	const char	*file = NULL;
+	char		*why = NULL;
 
 	s = xcalloc(1, sizeof *s);
 	s->h = h;
@@ -549,10 +551,19 @@ status_new(struct hinit *h, char **cause)
 	status_rebuild(s);
 	s->written = status_signature(s);
 	/*
-	 * The first write waits a moment: start-up changes the states many
-	 * times in its first milliseconds (the app, the gates, the checks),
-	 * and an app that ends at once needs only the last word.
+	 * The place is found, and a file left there by an earlier hinit
+	 * removed, at once: it must not speak for this one. The first write
+	 * waits a moment: start-up changes the states many times in its
+	 * first milliseconds (the app, the gates, the checks), and an app
+	 * that ends at once needs only the last word. No file is no reason
+	 * to stop: the endpoint still has the status.
 	 */
+	if (status_place(s, 0, &why) != 0) {
+		log_warnx("no status file, hinit status will not work: %s",
+		    why);
+		free(why);
+		s->failed = 1;
+	}
 	ev_timer_set(&s->soon, STATUS_FIRST, 0);
 	ev_timer_start(EV_DEFAULT, &s->soon);
 	s->started = 1;
@@ -577,6 +588,7 @@ status_save(struct status *s)
 {
 	status_rebuild(s);
 	status_write(s);
+	s->saved = 1;
 	s->written = status_signature(s);
 	ev_timer_stop(EV_DEFAULT, &s->soon);
 	ev_timer_again(EV_DEFAULT, &s->refresh);
@@ -588,7 +600,7 @@ status_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	struct status	*s = w->data;
 
 	ev_prepare_stop(loop, w);
-	if (!s->placed)
+	if (!s->saved)
 		return;		/* the first write is due anyway */
 	if (status_signature(s) != s->written)
 		status_save(s);
@@ -768,7 +780,7 @@ status_free(struct status *s)
 		return;
 	/* The last word (usually "stopping") reaches the file. */
 	if (s->started && (s->dirty || ev_is_active(&s->soon) ||
-	    status_signature(s) != s->written || !s->placed))
+	    status_signature(s) != s->written || !s->saved))
 		status_save(s);
 	ev_prepare_stop(EV_DEFAULT, &s->flush);
 	ev_timer_stop(EV_DEFAULT, &s->soon);
@@ -840,7 +852,11 @@ status_write_at(struct status *s, int dirfd, const char *name,
 	}
 	if (close(fd) != 0)
 		goto fail_unlink;
-	if (renameat(dirfd, tmp, dirfd, name) != 0)
+	/*
+	 * renameat(2) through syscall(2): the C library keeps its wrapper
+	 * among stdio, 64 KiB of pages hinit would map for this call alone.
+	 */
+	if (syscall(SYS_renameat, dirfd, tmp, dirfd, name) != 0)
 		goto fail_unlink;
 	return (0);
 
@@ -884,9 +900,12 @@ status_because(char **why, const char *where, char *what)
 	free(what);
 }
 
-/* Find the first place that takes the file, and write it there. */
+/*
+ * Find the first place that takes the file, and write it there; or, at
+ * start (write 0), remove what an earlier hinit left there.
+ */
 static int
-status_place(struct status *s, char **cause)
+status_place(struct status *s, int write, char **cause)
 {
 	char		*places[3], *why = NULL, *one, *dir;
 	const char	*name;
@@ -911,8 +930,13 @@ status_place(struct status *s, char **cause)
 		one = NULL;
 		dir = status_split(places[i], &name);
 		fd = status_opendir(dir, uid, 1, s->file != NULL, &one);
-		if (fd != -1 && status_write_at(s, fd, name,
+		if (fd != -1 && write && status_write_at(s, fd, name,
 		    &s->doc[STATUS_VIEW_READY]->buf, &one) != 0) {
+			close(fd);
+			fd = -1;
+		} else if (fd != -1 && !write && unlinkat(fd, name, 0) != 0 &&
+		    errno != ENOENT) {
+			xasprintf(&one, "%s", strerror(errno));
 			close(fd);
 			fd = -1;
 		}
@@ -947,21 +971,15 @@ status_write(struct status *s)
 	free(cause);
 	cause = NULL;
 	/* The directory went away or turned bad: look again. */
-	if (status_place(s, &cause) == 0) {
+	if (status_place(s, 1, &cause) == 0) {
 		if (s->failed)
 			log_info("status file now %s", s->path);
 		s->failed = 0;
-		s->placed = 1;
 		return;
 	}
-	/* No file is no reason to stop: the endpoint still has the status. */
-	if (!s->placed)
-		log_warnx("no status file, hinit status will not work: %s",
-		    cause);
-	else if (!s->failed)
+	if (!s->failed)
 		log_warnx("cannot write the status file: %s", cause);
 	s->failed = 1;
-	s->placed = 1;
 	free(cause);
 }
 

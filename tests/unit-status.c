@@ -338,8 +338,18 @@ main(void)
 	for (i = 0; i < 7; i++)
 		attempt(db, CHECK_PASS, "accepting connections");
 	attempt(disk, CHECK_PASS, "bad \xff\xfe utf-8 \xc3( \xe2\x82\xac ok");
+	/* What an earlier hinit left must not speak for this one. */
+	{
+		FILE	*f = fopen(path, "w");
+
+		if (f == NULL)
+			fatal("%s", path);
+		fputs("{\"status\": \"pass\"}\n", f);
+		fclose(f);
+	}
 	if ((s = status_new(&h, &cause)) == NULL)
 		fatalx("status_new: %s", cause);
+	expect("an earlier file removed at once", access(path, F_OK) != 0);
 	h.status = s;
 	status_changed(s);
 	turn();
