@@ -71,7 +71,10 @@ hinit_probe_cb(struct check *check, int changed, void *arg)
 {
 	struct hinit	*h = arg;
 
-	hinit_changed(h);
+	if (changed)
+		hinit_changed(h);
+	else if (h->status != NULL)
+		status_attempted(h->status);
 	if (changed && check->state == CHECK_HEALTHY)
 		task_probe(h);
 	if (!changed || check->state != CHECK_UNHEALTHY)

@@ -38,6 +38,7 @@ struct status {
 
 	int		 started;	/* status_new() is done */
 	int		 dirty;		/* documents behind the state */
+	int		 live_stale;	/* the live view, built on demand */
 	struct status_text *doc[2];	/* one per view */
 	struct status_text *metrics;
 	int		 metrics_dirty;
@@ -473,7 +474,7 @@ status_rebuild(struct status *s)
 	double	 now = time_wall();
 
 	status_build(s, STATUS_VIEW_READY, now);
-	status_build(s, STATUS_VIEW_LIVE, now);
+	s->live_stale = 1;
 	s->dirty = 0;
 	s->metrics_dirty = 1;
 }
@@ -594,6 +595,24 @@ status_save(struct status *s)
 	ev_timer_again(EV_DEFAULT, &s->refresh);
 }
 
+/*
+ * An attempt ended and changed no state: the documents are behind, and the
+ * file is rewritten within STATUS_SOON; no need to compare the states of
+ * every check, as status_changed() must.
+ */
+void
+status_attempted(struct status *s)
+{
+	if (s == NULL)
+		return;
+	s->dirty = 1;
+	s->metrics_dirty = 1;
+	if (s->saved && !ev_is_active(&s->soon)) {
+		ev_timer_set(&s->soon, STATUS_SOON, 0);
+		ev_timer_start(EV_DEFAULT, &s->soon);
+	}
+}
+
 static void
 status_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
@@ -630,6 +649,10 @@ status_document(struct status *s, enum status_view view)
 		return (NULL);
 	if (s->dirty)
 		status_rebuild(s);
+	if (view == STATUS_VIEW_LIVE && s->live_stale) {
+		status_build(s, STATUS_VIEW_LIVE, time_wall());
+		s->live_stale = 0;
+	}
 	return (&s->doc[view == STATUS_VIEW_LIVE]->buf);
 }
 
@@ -778,9 +801,14 @@ status_free(struct status *s)
 {
 	if (s == NULL)
 		return;
-	/* The last word (usually "stopping") reaches the file. */
-	if (s->started && (s->dirty || ev_is_active(&s->soon) ||
-	    status_signature(s) != s->written || !s->saved))
+	/*
+	 * The last word (usually "stopping") replaces what readers were
+	 * shown. If hinit ends before its first write, there is nothing to
+	 * replace: the file it removed at start stays absent, and that says
+	 * "no hinit" already.
+	 */
+	if (s->started && s->saved && (s->dirty ||
+	    ev_is_active(&s->soon) || status_signature(s) != s->written))
 		status_save(s);
 	ev_prepare_stop(EV_DEFAULT, &s->flush);
 	ev_timer_stop(EV_DEFAULT, &s->soon);
