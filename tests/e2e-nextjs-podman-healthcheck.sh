@@ -6,6 +6,11 @@
 # with `podman healthcheck run` (no systemd timer here): healthy with the
 # stack up, unhealthy with PostgreSQL down, healthy again; `podman stop`
 # drains, stops Next.js, and the container exits 0 (-e 143).
+# Under AddressSanitizer, leak checking is off in the container: at exit
+# LeakSanitizer's tracer thread at times crashed there (SIGSEGV in the tracer, "does
+# not work under ptrace"), making the exit code 1 though hinit exited 0.
+# Leaks are judged by the other scenarios, as PID 1 under unshare, and by
+# valgrind.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/e2e-lib.sh"
 
@@ -21,6 +26,7 @@ timeout 60 podman run -d --name "$name" --network host -w "$E2E_SRC" \
     -e PORT="$app_port" -e HOSTNAME=127.0.0.1 -e NEXT_TELEMETRY_DISABLED=1 \
     -e DATABASE_URL="$PG_URL" -e REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" \
     -e HINIT_MODULE_DIR="$HINIT_MODULE_DIR" \
+    -e ASAN_OPTIONS=detect_leaks=0 \
     --health-cmd "$HINIT status" --health-interval disable --health-retries 1 \
     --rootfs /:O "$HINIT" -e 143 --listen "127.0.0.1:$hport" --drain 1s \
     -c hinit.ini -- node "$NEXT_DIR/server.js" >/dev/null ||
@@ -56,7 +62,8 @@ pass "PostgreSQL back: the healthcheck passes"
 t0=$(date +%s.%N)
 timeout 60 podman stop -t 20 "$name" >/dev/null || fail "podman stop"
 took=$(python3 -c "import time; print('%.2f' % (time.time() - $t0))")
-expect_eq "the container's exit code" 0 "$(podman inspect -f '{{.State.ExitCode}}' "$name")"
+rc=$(podman inspect -f '{{.State.ExitCode}}' "$name")
+[ "$rc" = 0 ] || fail "the container's exit code: expected 0, got $rc: $(podman logs "$name" 2>&1 | tail -n 40)"
 python3 -c "import sys; sys.exit(not 1 <= $took < 15)" || fail "podman stop took ${took}s (drain 1s)"
 podman logs "$name" 2>&1 | grep -q "node (pid [0-9]*) exited with 143" ||
     fail "Next.js did not get SIGTERM: $(podman logs "$name" 2>&1 | tail -n 5)"
