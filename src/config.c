@@ -507,6 +507,21 @@ config_parse_header(struct check *c, const char *value, char **cause)
 	return (0);
 }
 
+/*
+ * ASCII only, without the locale's tables: the defaults are parsed at
+ * every start, and strcasecmp() or isdigit() would map 64 KiB of them
+ * for this.
+ */
+static int
+config_word_is(const char *s, const char *lower)
+{
+	for (; *lower != '\0'; s++, lower++) {
+		if ((*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s) != *lower)
+			return (0);
+	}
+	return (*s == '\0');
+}
+
 static int
 config_parse_bool(const char *value, int *b)
 {
@@ -515,11 +530,11 @@ config_parse_bool(const char *value, int *b)
 	u_int	 i;
 
 	for (i = 0; yes[i] != NULL; i++) {
-		if (strcasecmp(value, yes[i]) == 0) {
+		if (config_word_is(value, yes[i])) {
 			*b = 1;
 			return (0);
 		}
-		if (strcasecmp(value, no[i]) == 0) {
+		if (config_word_is(value, no[i])) {
 			*b = 0;
 			return (0);
 		}
@@ -619,7 +634,8 @@ config_apply(const struct config_key *key, void *object, const char *value,
 		break;
 	case CONFIG_NUMBER:
 		n = 0;
-		for (s = (char *)value; isdigit((u_char)*s); s++) {
+		/* Not isdigit(): see config_word_is(). */
+		for (s = (char *)value; *s >= '0' && *s <= '9'; s++) {
 			if (n <= key->max)
 				n = n * 10 + (*s - '0');
 		}

@@ -5,7 +5,6 @@
 
 #include <sys/time.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -102,6 +101,14 @@ xvasprintf(char **ret, const char *fmt, va_list ap)
 }
 
 /*
+ * The defaults are parsed at every start: plain comparisons keep the
+ * locale's character tables (64 KiB of the C library) unmapped.
+ */
+#define DURATION_DIGIT(c)	((c) >= '0' && (c) <= '9')
+#define DURATION_ALPHA(c)	(((c) >= 'a' && (c) <= 'z') || \
+				 ((c) >= 'A' && (c) <= 'Z'))
+
+/*
  * "250ms", "10s", "5m", "1h", combined from the largest unit down
  * ("1m30s"); a bare number is seconds. Anything else is an error.
  */
@@ -121,19 +128,19 @@ duration_parse(const char *s, uint64_t *ms, char **cause)
 
 	if (*s == '\0')
 		goto bad;
-	for (len = 0; isdigit((u_char)s[len]); len++)
-		/* nothing */;
+	for (len = 0, n = 0; DURATION_DIGIT(s[len]); len++)
+		n = n * 10 + (s[len] - '0');
 	if (s[len] == '\0') {
 		if (len > 9)
 			goto big;
-		*ms = strtoull(s, NULL, 10) * 1000;
+		*ms = n * 1000;
 		return (0);
 	}
 	/* Each part's unit must be smaller than the one before. */
 	while (*p != '\0') {
-		if (!isdigit((u_char)*p))
+		if (!DURATION_DIGIT(*p))
 			goto bad;
-		for (n = 0; isdigit((u_char)*p); p++) {
+		for (n = 0; DURATION_DIGIT(*p); p++) {
 			if (n > UINT32_MAX)
 				goto big;
 			n = n * 10 + (*p - '0');
@@ -141,7 +148,7 @@ duration_parse(const char *s, uint64_t *ms, char **cause)
 		for (i = next; i < nitems(units); i++) {
 			len = strlen(units[i].name);
 			if (strncmp(p, units[i].name, len) == 0 &&
-			    !isalpha((u_char)p[len]))
+			    !DURATION_ALPHA(p[len]))
 				break;
 		}
 		if (i == nitems(units))

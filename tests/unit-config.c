@@ -386,6 +386,16 @@ test_load(void)
 	    ":2: [hinit] max_connections: 65537 is out of range (1 to 65536)");
 	load_bad("[hinit]\nkill_group = maybe\n",
 	    ":2: [hinit] kill_group: bad value 'maybe' (use yes or no)");
+	/* Booleans: whole words, any case. */
+	load_good("[hinit]\nkill_group = YES\n");
+	load_good("[hinit]\nkill_group = Off\n");
+	load_good("[hinit]\nkill_group = true\n");
+	load_bad("[hinit]\nkill_group = ye\n",
+	    ":2: [hinit] kill_group: bad value 'ye'");
+	load_bad("[hinit]\nkill_group = yess\n",
+	    ":2: [hinit] kill_group: bad value 'yess'");
+	load_bad("[check:db]\nurl = tcp://h:1\nretries = 3x\n",
+	    ":3: [check:db] retries: bad number '3x'");
 	load_bad("[hinit]\nrestart = sometimes\n",
 	    ":2: [hinit] restart: bad value 'sometimes' (use no, on-failure "
 	    "or always)");
