@@ -280,7 +280,13 @@ hinit_run(struct hinit *h, char **argv)
 
 	log_set_format(h->conf->log_format);
 
-	if ((loop = ev_default_loop(EVFLAG_AUTO)) == NULL)
+	/*
+	 * Signals are read from a signalfd while they stay blocked, as tini
+	 * reads them with sigtimedwait: no handler of hinit's runs, not even
+	 * in a child before its exec, and a signal that comes during start-up
+	 * waits, pending, for its watcher.
+	 */
+	if ((loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD)) == NULL)
 		fatalx("cannot initialise the event loop");
 	ev_set_userdata(loop, h);
 	ev_timer_init(&h->drain_timer, hinit_drain_cb, 0, 0);

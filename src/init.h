@@ -65,6 +65,7 @@ struct hinit {
 	double			 started;	/* wall clock */
 
 	sigset_t		 inherited_mask;	/* given to children */
+	int			 handlers;	/* libev caught signals with handlers */
 	sigset_t		 inherited_ignored;
 	int			*inherited_fds;	/* open when hinit began, sorted */
 	u_int			 ninherited_fds;
@@ -108,6 +109,7 @@ void		 signal_start(struct hinit *);	/* forwarding watchers */
 void		 signal_stop(struct hinit *);
 /* In a forked child, before exec: restore what hinit inherited. */
 void		 signal_child_reset(void);
+int		 signal_caught(int);
 int		 signal_parse(const char *);	/* "TERM", "SIGTERM", "15" */
 const char	*signal_name(int);
 

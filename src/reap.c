@@ -60,10 +60,13 @@ reap_start(struct hinit *h)
 	ev_child_init(&h->child, reap_child_cb, 0, 0);
 	h->child.data = h;
 	ev_child_start(EV_DEFAULT, &h->child);
-	/* libev watches SIGCHLD but leaves the mask alone. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	/* Caught by a handler, not read from a signalfd: let it in. */
+	if (signal_caught(SIGCHLD)) {
+		h->handlers = 1;
+		sigemptyset(&set);
+		sigaddset(&set, SIGCHLD);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 }
 
 void

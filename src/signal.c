@@ -49,8 +49,6 @@ signal_is_sync(int sig)
 static int
 signal_forwardable(int sig)
 {
-	struct sigaction	 sa;
-
 	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
 		return (0);
 	if (signal_is_sync(sig))
@@ -58,7 +56,7 @@ signal_forwardable(int sig)
 	/* The C library keeps some real-time signals for itself. */
 	if (sig >= 32 && sig < SIGRTMIN)
 		return (0);
-	return (sigaction(sig, NULL, &sa) == 0);
+	return (sig > 0 && sig < NSIG);
 }
 
 /*
@@ -108,7 +106,22 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	}
 }
 
-/* Watch every forwardable signal, then let them in (libev does not). */
+/* Whether sig is caught by a handler (libev without a signalfd). */
+int
+signal_caught(int sig)
+{
+	struct sigaction	 sa;
+
+	if (sigaction(sig, NULL, &sa) != 0)
+		return (0);
+	return (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN);
+}
+
+/*
+ * Watch every forwardable signal. Through a signalfd they stay blocked; if
+ * libev could not make one, it caught them with handlers, and they are let
+ * in here (libev does not).
+ */
 void
 signal_start(struct hinit *h)
 {
@@ -127,7 +140,10 @@ signal_start(struct hinit *h)
 		h->nsignals++;
 		sigaddset(&set, sig);
 	}
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	if (signal_caught(SIGTERM)) {
+		h->handlers = 1;
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
 }
 
 void
@@ -155,7 +171,8 @@ signal_child_reset(void)
 
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++) {
+	/* Through a signalfd, hinit set no disposition: exec keeps them. */
+	for (sig = 1; h->handlers && sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (sigismember(&h->inherited_ignored, sig))

@@ -115,3 +115,25 @@ if caught == 0:
 print("runs inside the start-up window: %d" % caught)
 PY
 pass "SIGTERM during start-up handled by hinit"
+
+# hinit reads its signals from a signalfd, as tini takes them with
+# sigtimedwait: they stay blocked and no handler of hinit's is installed,
+# so none can run in a child before its exec.
+"$HINIT" -q -- sleep 100 2>/dev/null &
+pid=$!
+wait_for 5 sh -c "pgrep -P $pid sleep" || fail "the app did not start"
+blk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$pid/status")
+cgt=$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status")
+python3 - "$blk" "$cgt" <<'PY' || fail "SigBlk $blk, SigCgt $cgt"
+import signal, sys
+blk, cgt = int(sys.argv[1], 16), int(sys.argv[2], 16)
+bit = lambda s: 1 << (s - 1)
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD,
+          signal.SIGUSR1):
+    assert blk & bit(s), "%s not blocked" % s.name
+    assert not cgt & bit(s), "%s caught by a handler" % s.name
+PY
+kill -TERM "$pid"
+wait "$pid"
+expect_eq "exit after SIGTERM" 143 "$?"
+pass "signals read from a signalfd: blocked, no handlers"
