@@ -193,7 +193,8 @@ def main():
         sys.exit(__doc__)
     cmds = {"median": cmd_median, "summary": cmd_summary,
             "hyperfine": cmd_hyperfine, "jitter-nginx": cmd_jitter_nginx,
-            "jitter-log": cmd_jitter_log, "late-log": cmd_late_log, "hist": cmd_hist, "wrk": cmd_wrk}
+            "jitter-log": cmd_jitter_log, "late-log": cmd_late_log,
+            "hist": cmd_hist, "wrk": cmd_wrk}
     cmds[sys.argv[1]](sys.argv[2:])
 
 

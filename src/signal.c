@@ -169,17 +169,19 @@ signal_child_reset(void)
 	struct sigaction	 sa;
 	int			 sig;
 
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
 	/* Through a signalfd, hinit set no disposition: exec keeps them. */
-	for (sig = 1; h->handlers && sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		if (sigismember(&h->inherited_ignored, sig))
-			sa.sa_handler = SIG_IGN;
-		else
-			sa.sa_handler = SIG_DFL;
-		sigaction(sig, &sa, NULL);
+	if (h->handlers) {
+		memset(&sa, 0, sizeof sa);
+		sigemptyset(&sa.sa_mask);
+		for (sig = 1; sig < NSIG; sig++) {
+			if (sig == SIGKILL || sig == SIGSTOP)
+				continue;
+			if (sigismember(&h->inherited_ignored, sig))
+				sa.sa_handler = SIG_IGN;
+			else
+				sa.sa_handler = SIG_DFL;
+			sigaction(sig, &sa, NULL);
+		}
 	}
 	sigprocmask(SIG_SETMASK, &h->inherited_mask, NULL);
 }

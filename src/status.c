@@ -36,7 +36,6 @@ struct status {
 	int		 saved;		/* written once at least */
 	char		 hostname[256];
 
-	int		 started;	/* status_new() is done */
 	int		 dirty;		/* documents behind the state */
 	int		 live_stale;	/* the live view, built on demand */
 	struct status_text *doc[2];	/* one per view */
@@ -231,7 +230,6 @@ status_overall(const struct hinit *h, enum status_view view)
 {
 	return (status_judge(h, view, NULL));
 }
-
 
 /* Length of the valid UTF-8 sequence at p, or 0. */
 static size_t
@@ -549,8 +547,8 @@ status_new(struct hinit *h, char **cause)
 	    STATUS_REFRESH);
 	s->refresh.data = s;
 
-	status_rebuild(s);
-	s->written = status_signature(s);
+	/* Built when first asked for, or written. */
+	s->dirty = 1;
 	/*
 	 * The place is found, and a file left there by an earlier hinit
 	 * removed, at once: it must not speak for this one. The first write
@@ -567,7 +565,6 @@ status_new(struct hinit *h, char **cause)
 	}
 	ev_timer_set(&s->soon, STATUS_FIRST, 0);
 	ev_timer_start(EV_DEFAULT, &s->soon);
-	s->started = 1;
 	return (s);
 }
 
@@ -595,10 +592,20 @@ status_save(struct status *s)
 	ev_timer_again(EV_DEFAULT, &s->refresh);
 }
 
+/* The file is rewritten within STATUS_SOON, unless a write is due sooner. */
+static void
+status_soon(struct status *s)
+{
+	if (ev_is_active(&s->soon))
+		return;
+	ev_timer_set(&s->soon, STATUS_SOON, 0);
+	ev_timer_start(EV_DEFAULT, &s->soon);
+}
+
 /*
  * An attempt ended and changed no state: the documents are behind, and the
- * file is rewritten within STATUS_SOON; no need to compare the states of
- * every check, as status_changed() must.
+ * file is rewritten soon; no need to compare the states of every check, as
+ * status_changed() must.
  */
 void
 status_attempted(struct status *s)
@@ -607,10 +614,7 @@ status_attempted(struct status *s)
 		return;
 	s->dirty = 1;
 	s->metrics_dirty = 1;
-	if (s->saved && !ev_is_active(&s->soon)) {
-		ev_timer_set(&s->soon, STATUS_SOON, 0);
-		ev_timer_start(EV_DEFAULT, &s->soon);
-	}
+	status_soon(s);
 }
 
 static void
@@ -623,10 +627,8 @@ status_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 		return;		/* the first write is due anyway */
 	if (status_signature(s) != s->written)
 		status_save(s);
-	else if (!ev_is_active(&s->soon)) {
-		ev_timer_set(&s->soon, STATUS_SOON, 0);
-		ev_timer_start(loop, &s->soon);
-	}
+	else
+		status_soon(s);
 }
 
 static void
@@ -807,8 +809,8 @@ status_free(struct status *s)
 	 * replace: the file it removed at start stays absent, and that says
 	 * "no hinit" already.
 	 */
-	if (s->started && s->saved && (s->dirty ||
-	    ev_is_active(&s->soon) || status_signature(s) != s->written))
+	if (s->saved && (s->dirty || ev_is_active(&s->soon) ||
+	    status_signature(s) != s->written))
 		status_save(s);
 	ev_prepare_stop(EV_DEFAULT, &s->flush);
 	ev_timer_stop(EV_DEFAULT, &s->soon);

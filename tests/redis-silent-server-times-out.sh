@@ -7,30 +7,22 @@
 
 . "$top_srcdir/tests/lib.sh"
 
-# serve PORT MODE: silent (accept, never answer) or hangup (read, close).
-serve() {
-	timeout 60 python3 -c '
+silent_start
+SILENT=$SILENT_PORT
+# A server that reads the request and hangs up.
+HANGUP=$(free_port)
+timeout 60 python3 -c '
 import socket, sys
 s = socket.socket()
 s.bind(("127.0.0.1", int(sys.argv[1])))
 s.listen(64)
-held = []
 while True:
     c = s.accept()[0]
-    if sys.argv[2] == "silent":
-        held.append(c)
-    else:
-        c.recv(1024)
-        c.close()
-' "$1" "$2" &
-	on_exit "kill $!"
-	wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" || fail "server $2"
-}
-
-SILENT=$(free_port)
-serve "$SILENT" silent
-HANGUP=$(free_port)
-serve "$HANGUP" hangup
+    c.recv(1024)
+    c.close()
+' "$HANGUP" &
+on_exit "kill $!"
+wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$HANGUP" || fail "hangup server"
 
 start=$(date +%s%N)
 out=$(timeout 10 "$HINIT" check --timeout 500ms "redis://127.0.0.1:$SILENT" \
