@@ -991,7 +991,7 @@ config_replace(char *s, const char *what, const char *with)
 /*
  * A cause quotes the value it refused, or a piece of it: show it as
  * written, so that what came from the environment (a secret, maybe) stays
- * out of the error: the whole value, then each variable's value.
+ * out of the error: the whole value (if known), then each variable's value.
  */
 static char *
 config_unexpand(char *cause, const char *value, const char *written)
@@ -1000,9 +1000,11 @@ config_unexpand(char *cause, const char *value, const char *written)
 	char		*name, *with;
 	size_t		 len;
 
-	if (strcmp(value, written) == 0)
-		return (cause);
-	cause = config_replace(cause, value, written);
+	if (value != NULL) {
+		if (strcmp(value, written) == 0)
+			return (cause);
+		cause = config_replace(cause, value, written);
+	}
 	for (p = written; (p = strstr(p, "${")) != NULL; p += 2) {
 		len = strspn(p + 2, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
@@ -1524,7 +1526,9 @@ config_finish_wait(struct config *conf, struct config_part *part,
 		free(hint);
 		if (part == NULL)
 			return (-1);
-		v = config_part_value(part, "wait");
+		/* The name may have come from a variable. */
+		if ((v = config_part_value(part, "wait")) != NULL)
+			*cause = config_unexpand(*cause, NULL, v->written);
 		return (config_error(conf, part, v != NULL ? v->line : 0,
 		    cause));
 	}

@@ -87,3 +87,18 @@ errcase not-a-url <<'X'
 [check:x]
 url = ${NOT_A_URL}
 X
+# A name in a wait list that matches no check is quoted as written.
+export WAIT_FOR="wait-SeCrEt-7"
+errcase wait-name <<'X2'
+[hinit]
+wait = ${WAIT_FOR}
+[check:db]
+url = tcp://127.0.0.1:1
+X2
+errcase task-wait-name <<'X2'
+[task:migrate]
+wait = db, ${WAIT_FOR}
+command = true
+[check:db]
+url = tcp://127.0.0.1:1
+X2
