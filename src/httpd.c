@@ -35,6 +35,9 @@
 #define HTTPD_BACKLOG		128
 #define HTTPD_ACCEPT_BATCH	64
 #define HTTPD_PAUSE		1.0	/* out of descriptors: accept later */
+#define HTTPD_BUSY		4	/* answers in one turn of the loop */
+#define HTTPD_ANSWER		0.000006 /* s an answer costs, about */
+#define HTTPD_GATHER		0.0003	/* s a batch gathers, at most */
 
 enum httpd_route {
 	HTTPD_NONE,
@@ -84,12 +87,16 @@ struct httpd {
 	TAILQ_HEAD(, httpd_conn)	 conns;
 	ev_timer			 timer;		/* first deadline */
 	ev_timer			 pause;		/* out of descriptors */
+	ev_check			 pace;		/* after each poll */
+	u_int				 answered;	/* in this loop turn */
+	ev_tstamp			 gather;	/* libev's collect interval */
 };
 
 static void	httpd_accept_cb(struct ev_loop *, ev_io *, int);
 static void	httpd_conn_cb(struct ev_loop *, ev_io *, int);
 static void	httpd_timer_cb(struct ev_loop *, ev_timer *, int);
 static void	httpd_pause_cb(struct ev_loop *, ev_timer *, int);
+static void	httpd_pace_cb(struct ev_loop *, ev_check *, int);
 static void	httpd_conn_run(struct httpd_conn *);
 static void	httpd_conn_free(struct httpd_conn *);
 static void	httpd_conn_linger(struct httpd_conn *);
@@ -577,6 +584,7 @@ httpd_conn_run(struct httpd_conn *c)
 		}
 		httpd_answer(c, &r);
 		c->served++;
+		c->httpd->answered++;
 		if (r.used >= c->in.len)
 			buf_reset(&c->in);
 		else {
@@ -623,6 +631,34 @@ httpd_conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 			buf_add(&c->in, chunk, n);
 	}
 	httpd_conn_run(c);
+}
+
+/*
+ * Under load, answer in batches. Each turn of the loop wakes hinit, and a
+ * woken hinit takes a CPU from someone else: on a small machine, from the
+ * app or from the very clients it answers, whose next requests then wait.
+ * So after a turn that answered HTTPD_BUSY requests or more, libev lets the
+ * next ones gather before it polls again (it sleeps only if the turn was
+ * shorter than that): for about what answering every open connection once
+ * costs, at most HTTPD_GATHER. A quieter turn ends it. The check watcher
+ * runs first in each turn, before the turn's I/O.
+ */
+static void
+httpd_pace_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct httpd	*d = w->data;
+	ev_tstamp	 gather = 0.;
+
+	if (d->answered >= HTTPD_BUSY) {
+		gather = d->nconns * HTTPD_ANSWER;
+		if (gather > HTTPD_GATHER)
+			gather = HTTPD_GATHER;
+	}
+	if (gather != d->gather) {
+		ev_set_io_collect_interval(loop, gather);
+		d->gather = gather;
+	}
+	d->answered = 0;
 }
 
 static void
@@ -835,6 +871,9 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 	d->timer.data = d;
 	ev_timer_init(&d->pause, httpd_pause_cb, HTTPD_PAUSE, 0);
 	d->pause.data = d;
+	ev_check_init(&d->pace, httpd_pace_cb);
+	d->pace.data = d;
+	ev_check_start(EV_DEFAULT, &d->pace);
 
 	/* Addresses separated by commas or spaces; resolved at start-up. */
 	copy = xstrdup(listen_on);
@@ -945,5 +984,8 @@ httpd_free(struct httpd *d)
 	}
 	ev_timer_stop(EV_DEFAULT, &d->timer);
 	ev_timer_stop(EV_DEFAULT, &d->pause);
+	ev_check_stop(EV_DEFAULT, &d->pace);
+	if (d->gather != 0.)
+		ev_set_io_collect_interval(EV_DEFAULT, 0.);
 	free(d);
 }
