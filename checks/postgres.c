@@ -503,12 +503,22 @@ postgres_io(struct ev_loop *loop, ev_io *w, int revents)
 static int
 postgres_connect(struct postgres *p, char **cause)
 {
-	const char	*keys[6], *values[6];
+	const char	*keys[7], *values[7];
 	char		*line;
 	u_int		 n = 0;
 
 	keys[n] = "fallback_application_name";
 	values[n++] = "hinit";
+	/*
+	 * No GSSAPI encryption unless the URL or PGGSSENCMODE asks for it:
+	 * libpq's "prefer" starts Kerberos on every attempt to look for a
+	 * ticket a container seldom has (600 KiB more memory, and time).
+	 * Before dbname, so that the URL's own gssencmode wins.
+	 */
+	if (getenv("PGGSSENCMODE") == NULL) {
+		keys[n] = "gssencmode";
+		values[n++] = "disable";
+	}
 	keys[n] = "dbname";		/* the URL, expanded */
 	values[n++] = p->check->target;
 	if (p->naddrs != 0) {

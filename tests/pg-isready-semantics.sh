@@ -58,6 +58,22 @@ agree "logged in, then not the standby asked for" \
 agree "unix socket, percent-encoded host" \
     "postgresql://hinit:secret@${PG_DIR//\//%2F}:$P/postgres" 0 pass
 
+# No Kerberos start-up (GSSAPI encryption) unless the URL or PGGSSENCMODE
+# asks for it: libpq's Kerberos writes its trace file only when it starts.
+krb() {	# krb WHAT URL [ENV...]: whether Kerberos started during a check
+	rm -f "$T/krb5.trace"
+	env KRB5_TRACE="$T/krb5.trace" "${@:3}" timeout 20 "$HINIT" check \
+	    --timeout 3s "$2" >/dev/null 2>&1 || fail "$1: check failed"
+	[ -e "$T/krb5.trace" ] && echo started || echo not
+}
+expect_eq "no GSSAPI by default" not \
+    "$(krb default "postgres://hinit:secret@127.0.0.1:$P/postgres")"
+expect_eq "gssencmode=prefer in the URL wins" started \
+    "$(krb url "postgres://hinit:secret@127.0.0.1:$P/postgres?gssencmode=prefer")"
+expect_eq "PGGSSENCMODE wins" started \
+    "$(krb env "postgres://hinit:secret@127.0.0.1:$P/postgres" PGGSSENCMODE=prefer)"
+pass "GSSAPI encryption only when asked for"
+
 # With a query: the credentials must work and so must the query.
 cat >"$T/hinit.ini" <<INI
 [hinit]
