@@ -40,7 +40,7 @@ struct status {
 	int		 live_stale;	/* the live view, built on demand */
 	struct status_text *doc[2];	/* one per view */
 	struct status_text *metrics;
-	int		 metrics_dirty;
+	int		 metrics_dirty;	/* documents rebuilt since */
 	uint64_t	 metrics_reaped;
 	uint64_t	 written;	/* signature of the file's states */
 
@@ -573,8 +573,7 @@ status_changed(struct status *s)
 {
 	if (s == NULL)
 		return;
-	s->dirty = 1;
-	s->metrics_dirty = 1;
+	s->dirty = 1;		/* and so the metrics too */
 	/* Many changes in one loop turn make one write, before it sleeps. */
 	if (!ev_is_active(&s->flush))
 		ev_prepare_start(EV_DEFAULT, &s->flush);
@@ -613,7 +612,6 @@ status_attempted(struct status *s)
 	if (s == NULL)
 		return;
 	s->dirty = 1;
-	s->metrics_dirty = 1;
 	status_soon(s);
 }
 
