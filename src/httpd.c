@@ -89,7 +89,6 @@ struct httpd {
 	ev_timer			 pause;		/* out of descriptors */
 	ev_check			 pace;		/* after each poll */
 	u_int				 answered;	/* in this loop turn */
-	ev_tstamp			 gather;	/* libev's collect interval */
 };
 
 static void	httpd_accept_cb(struct ev_loop *, ev_io *, int);
@@ -654,10 +653,7 @@ httpd_pace_cb(struct ev_loop *loop, ev_check *w, int revents)
 		if (gather > HTTPD_GATHER)
 			gather = HTTPD_GATHER;
 	}
-	if (gather != d->gather) {
-		ev_set_io_collect_interval(loop, gather);
-		d->gather = gather;
-	}
+	ev_set_io_collect_interval(loop, gather);
 	d->answered = 0;
 }
 
@@ -985,7 +981,6 @@ httpd_free(struct httpd *d)
 	ev_timer_stop(EV_DEFAULT, &d->timer);
 	ev_timer_stop(EV_DEFAULT, &d->pause);
 	ev_check_stop(EV_DEFAULT, &d->pace);
-	if (d->gather != 0.)
-		ev_set_io_collect_interval(EV_DEFAULT, 0.);
+	ev_set_io_collect_interval(EV_DEFAULT, 0.);
 	free(d);
 }
