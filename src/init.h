@@ -75,7 +75,9 @@ struct hinit {
 
 	ev_timer		 drain_timer;
 	ev_timer		 grace_timer;
-	ev_signal		*signals;	/* one watcher per forwarded signal */
+	int			 signal_fd;	/* forwarded and stop signals */
+	ev_io			 signal_io;
+	ev_signal		*signals;	/* without a signalfd: libev's */
 	u_int			 nsignals;
 	ev_child		 child;		/* every child, pid 0 */
 
