@@ -18,6 +18,7 @@
 #include "init.h"
 
 #define APP_STABLE	10.0	/* seconds: a longer run resets the back-off */
+#define APP_KILL_WAIT	2.0	/* seconds: after SIGKILL, for the reaps */
 
 /* close_range(2) where the C library has it, a loop where not. */
 static void
@@ -121,15 +122,134 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 }
 
 static void	app_exited(pid_t, int, void *);
+static void	app_backoff(struct hinit *);
+
+/*
+ * The back-off is over and nothing the old app left runs: start it again.
+ */
+static void
+app_restart_start(struct hinit *h)
+{
+	struct app	*app = &h->app;
+
+	app->restart_due = 0;
+	app->restarts++;
+	probe_reset(&h->conf->checks);
+	app_start(h);
+}
 
 static void
 app_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hinit	*h = w->data;
 
-	h->app.restarts++;
-	probe_reset(&h->conf->checks);
-	app_start(h);
+	if (h->app.sweeping) {
+		h->app.restart_due = 1;
+		return;
+	}
+	app_restart_start(h);
+}
+
+/* What the old app left is gone, or will not go: restart when due. */
+static void
+app_sweep_done(struct hinit *h)
+{
+	struct app	*app = &h->app;
+
+	app->sweeping = 0;
+	ev_timer_stop(EV_DEFAULT, &app->sweep_timer);
+	reap_sweep_begin(h);
+	if (app->restart_due)
+		app_restart_start(h);
+}
+
+/*
+ * After each reap while the old app's leftovers are ended: an orphan
+ * adopted since gets its signal at once; when none is left, the app may
+ * start again.
+ */
+void
+app_sweep(struct hinit *h)
+{
+	struct app	*app = &h->app;
+	struct buf	 names;
+	u_int		 n;
+	int		 sig;
+
+	if (!app->sweeping)
+		return;
+	sig = app->sweeping == APP_SWEEP_TERM ? SIGTERM : SIGKILL;
+	buf_init(&names);
+	n = reap_sweep(h, sig, REAP_APP, &names);
+	if (names.len > 0) {
+		log_info("%s left more: SIG%s to %s", app->argv[0],
+		    signal_name(sig), names.data);
+	}
+	buf_free(&names);
+	if (n == 0)
+		app_sweep_done(h);
+}
+
+/* The grace is over: SIGKILL to what is left, then a bounded wait. */
+static void
+app_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct hinit	*h = w->data;
+	struct app	*app = &h->app;
+	struct buf	 names;
+	char		 tmp[32];
+	u_int		 n;
+
+	if (app->sweeping == APP_SWEEP_KILL) {
+		log_warnx("what %s left is still there after SIGKILL: "
+		    "going on", app->argv[0]);
+		app_sweep_done(h);
+		return;
+	}
+	buf_init(&names);
+	n = reap_sweep(h, SIGKILL, REAP_APP, &names);
+	if (n > 0) {
+		log_info("grace of %s is over: SIGKILL to %s",
+		    duration_format(h->conf->grace, tmp, sizeof tmp),
+		    names.data);
+	}
+	buf_free(&names);
+	if (n == 0) {
+		app_sweep_done(h);
+		return;
+	}
+	app->sweeping = APP_SWEEP_KILL;
+	ev_timer_set(w, APP_KILL_WAIT, 0);
+	ev_timer_start(loop, w);
+}
+
+/*
+ * Before a restart, end what the old app left, so that none of it holds
+ * the app's port or files when it starts again: SIGTERM to every process
+ * below hinit but an exec check's, a task's, and what ran before the app
+ * started (its process group, its orphans), SIGKILL after the grace. The
+ * back-off runs meanwhile; the app starts when both are over.
+ */
+static void
+app_sweep_begin(struct hinit *h)
+{
+	struct app	*app = &h->app;
+	struct buf	 names;
+	u_int		 n;
+
+	reap_sweep_begin(h);
+	buf_init(&names);
+	n = reap_sweep(h, SIGTERM, REAP_APP, &names);
+	if (n > 0) {
+		log_info("%s left %u process%s: SIGTERM to %s", app->argv[0],
+		    n, n == 1 ? "" : "es", names.data);
+		app->sweeping = APP_SWEEP_TERM;
+		ev_timer_init(&app->sweep_timer, app_sweep_cb,
+		    h->conf->grace / 1000.0, 0);
+		app->sweep_timer.data = h;
+		ev_timer_start(EV_DEFAULT, &app->sweep_timer);
+	}
+	buf_free(&names);
 }
 
 int
@@ -140,6 +260,7 @@ app_start(struct hinit *h)
 	char			*cause;
 	pid_t			 pid;
 
+	reap_keep_children(h);
 	memset(&ps, 0, sizeof ps);
 	ps.argv = app->argv;
 	ps.stdout_fd = ps.stderr_fd = -1;
@@ -149,7 +270,7 @@ app_start(struct hinit *h)
 		free(cause);
 		return (-1);
 	}
-	app->pid = pid;
+	app->pid = app->pgid = pid;
 	app->state = APP_RUNNING;
 	app->started = ev_now(EV_DEFAULT);
 	reap_watch(pid, app_exited, h);
@@ -184,9 +305,7 @@ app_exited(pid_t pid, int status, void *arg)
 	struct hinit	*h = arg;
 	struct app	*app = &h->app;
 	struct config	*conf = h->conf;
-	double		 ran;
 	int		 code = app_exit_code(h, status);
-	char		 tmp[32];
 
 	app->pid = 0;
 	app->status = status;
@@ -209,12 +328,26 @@ app_exited(pid_t pid, int status, void *arg)
 	}
 
 	app->restart_now = 0;
+	app->state = APP_RESTARTING;
+	app_backoff(h);
+	app_sweep_begin(h);
+	hinit_changed(h);
+}
+
+/* The next start after the back-off, doubled each time up to its cap. */
+static void
+app_backoff(struct hinit *h)
+{
+	struct app	*app = &h->app;
+	struct config	*conf = h->conf;
+	double		 ran;
+	char		 tmp[32];
+
 	ran = ev_now(EV_DEFAULT) - app->started;
 	if (app->restart_delay == 0 || ran >= APP_STABLE)
 		app->restart_delay = conf->restart_delay;
 	log_info("restarting %s in %s", app->argv[0],
 	    duration_format(app->restart_delay, tmp, sizeof tmp));
-	app->state = APP_RESTARTING;
 	ev_timer_init(&app->restart_timer, app_restart_cb,
 	    app->restart_delay / 1000.0, 0);
 	app->restart_timer.data = h;
@@ -222,7 +355,6 @@ app_exited(pid_t pid, int status, void *arg)
 	app->restart_delay *= 2;
 	if (app->restart_delay > conf->restart_delay_max)
 		app->restart_delay = conf->restart_delay_max;
-	hinit_changed(h);
 }
 
 /* on_unhealthy = restart: an app that ignores SIGTERM gets SIGKILL. */

@@ -23,6 +23,7 @@ enum app_state {
 struct app {
 	char			**argv;
 	pid_t			 pid;		/* 0 when not running */
+	pid_t			 pgid;		/* its group, kept after its exit */
 	enum app_state		 state;
 	u_int			 restarts;
 	int			 status;	/* last wait status */
@@ -31,6 +32,11 @@ struct app {
 	uint64_t		 restart_delay;	/* next back-off, ms */
 	int			 restart_now;	/* on_unhealthy = restart */
 	ev_timer		 kill_timer;	/* ... SIGKILL after the grace */
+	int			 sweeping;	/* ending what it left: */
+#define APP_SWEEP_TERM		1	/* SIGTERM sent, the grace runs */
+#define APP_SWEEP_KILL		2	/* SIGKILL sent, waiting for the reaps */
+	int			 restart_due;	/* the back-off ended meanwhile */
+	ev_timer		 sweep_timer;	/* the grace, then the reaps */
 };
 
 /* Options from the command line; each overrides the config file. */
@@ -70,6 +76,14 @@ struct hinit {
 	int			*inherited_fds;	/* open when hinit began, sorted */
 	u_int			 ninherited_fds;
 	LIST_HEAD(, reap_entry)	 watches;	/* children someone waits for */
+	struct reap_kept {			/* not the app's (reap.c) */
+		pid_t			 pid;
+		unsigned long long	 start;	/* ticks after boot */
+	}			*kept;
+	u_int			 nkept;
+	pid_t			*swept;		/* got SIGTERM in this sweep */
+	u_int			 nswept;
+	ev_timer		 resweep;	/* after reaps: signal new orphans */
 	int			 left_timer_set;
 	ev_timer		 left_timer;	/* bounded wait after SIGKILL */
 
@@ -101,8 +115,14 @@ void		 reap_start(struct hinit *);
 void		 reap_stop(struct hinit *);
 void		 reap_watch(pid_t, reap_cb *, void *);
 void		 reap_unwatch(pid_t);
-/* Kill what is left: everything when PID 1, else our children and groups. */
+/* Kill what is left: everything when PID 1, else all below hinit. */
 void		 reap_kill_all(struct hinit *, int);
+/* Signal what is below hinit: all of it, or only what the app left. */
+#define REAP_ALL	0
+#define REAP_APP	1
+void		 reap_keep_children(struct hinit *);	/* before the app */
+void		 reap_sweep_begin(struct hinit *);
+u_int		 reap_sweep(struct hinit *, int, int, struct buf *);
 int		 reap_children_left(struct hinit *);
 
 /* src/signal.c: inherited mask and forwarding. */
@@ -134,6 +154,7 @@ int		 app_start(struct hinit *);
 void		 app_signal(struct hinit *, int);
 int		 app_exit_code(const struct hinit *, int);
 void		 app_restart(struct hinit *);	/* on_unhealthy = restart */
+void		 app_sweep(struct hinit *);	/* a reap while restarting */
 
 /*
  * src/task.c: the launch: the [hinit] wait gates, then each task in file
