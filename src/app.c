@@ -126,6 +126,8 @@ static void	app_backoff(struct hinit *);
 
 /*
  * The back-off is over and nothing the old app left runs: start it again.
+ * A start that fails (fork: EAGAIN at pids.max) counts as a restart and is
+ * tried again after the next back-off, as if the app had exited at once.
  */
 static void
 app_restart_start(struct hinit *h)
@@ -135,7 +137,11 @@ app_restart_start(struct hinit *h)
 	app->restart_due = 0;
 	app->restarts++;
 	probe_reset(&h->conf->checks);
-	app_start(h);
+	if (app_start(h) == 0)
+		return;
+	app->started = ev_now(EV_DEFAULT);
+	app_backoff(h);
+	hinit_changed(h);
 }
 
 static void
