@@ -4,6 +4,8 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -19,19 +21,88 @@
 
 #define APP_STABLE	10.0	/* seconds: a longer run resets the back-off */
 #define APP_KILL_WAIT	2.0	/* seconds: after SIGKILL, for the reaps */
+#define PROC_FD_MAX	65536	/* descriptors closed by number, at most */
 
-/* close_range(2) where the C library has it, a loop where not. */
+/*
+ * A directory entry as getdents64(2) gives it; not every C library
+ * declares the type.
+ */
+struct proc_dirent64 {
+	uint64_t	 d_ino;
+	int64_t		 d_off;
+	unsigned short	 d_reclen;
+	unsigned char	 d_type;
+	char		 d_name[];
+};
+
+/*
+ * Close the descriptors from..to one by one: those /proc/self/fd lists,
+ * read by getdents64 into a buffer on the stack (opendir() allocates, and
+ * this runs after vfork); with no /proc, every number below the
+ * descriptor limit, but at most PROC_FD_MAX: hinit's descriptors are the
+ * lowest free ones when made, so they sit below that many.
+ */
+static void
+proc_close_each(int from, int to)
+{
+	long			 buf[512];	/* aligned for the entries */
+	struct proc_dirent64	*de;
+	struct rlimit		 rl;
+	const char		*p;
+	long			 n, off;
+	int			 dfd, fd, max;
+
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1 && errno == EMFILE) {
+		/* Every slot taken: one of ours makes room. */
+		close(from);
+		dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+	}
+	if (dfd != -1) {
+		while ((n = syscall(SYS_getdents64, dfd, buf,
+		    sizeof buf)) > 0) {
+			for (off = 0; off < n; off += de->d_reclen) {
+				de = (struct proc_dirent64 *)((char *)buf +
+				    off);
+				fd = 0;
+				for (p = de->d_name; *p >= '0' && *p <= '9' &&
+				    fd < 1 << 24; p++)
+					fd = fd * 10 + (*p - '0');
+				if (p == de->d_name || *p != '\0')
+					continue;
+				if (fd >= from && fd <= to && fd != dfd)
+					close(fd);
+			}
+		}
+		close(dfd);
+		if (n == 0)
+			return;
+	}
+	max = PROC_FD_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)max)
+		max = (int)rl.rlim_cur;
+	for (fd = from; fd <= to && fd < max; fd++)
+		close(fd);
+}
+
+/*
+ * close_range(2), through the C library or, where it has no wrapper (musl
+ * 1.2.3), the system call; one by one where the kernel has none (before
+ * 5.9: ENOSYS; gVisor) or refuses it.
+ */
 static void
 proc_close_range(int from, int to)
 {
-#ifdef HAVE_CLOSE_RANGE
-	close_range(from, to, 0);
-#else
-	int	 fd, max = (int)sysconf(_SC_OPEN_MAX);
-
-	for (fd = from; fd <= to && fd < max; fd++)
-		close(fd);
+#if defined(HAVE_CLOSE_RANGE)
+	if (close_range(from, to, 0) == 0)
+		return;
+#elif defined(SYS_close_range)
+	if (syscall(SYS_close_range, from, to, 0) == 0)
+		return;
 #endif
+	proc_close_each(from, to);
 }
 
 /*
