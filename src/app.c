@@ -135,10 +135,11 @@ proc_close_fds(const struct hinit *h)
  * exec is done or has failed. The child sets its own group before that, so
  * a signal sent to the group at once is never lost. An exec error comes back
  * in "error": the child exits 127 (not found) or 126, and its exit is reaped
- * like any other; the message is logged here.
+ * like any other; the message is logged here, or with ps->quiet left to the
+ * caller in ps->exec_error.
  */
 pid_t
-proc_spawn(const struct proc_spawn *ps, char **cause)
+proc_spawn(struct proc_spawn *ps, char **cause)
 {
 	struct hinit	*h = hinit_get();
 	const char	*what;
@@ -187,7 +188,8 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 		xasprintf(cause, "fork: %s", strerror(error));
 		return (-1);
 	}
-	if (error != 0)
+	ps->exec_error = error;
+	if (error != 0 && !ps->quiet)
 		log_warnx("cannot run %s: %s", what, strerror(error));
 	return (pid);
 }

@@ -148,8 +148,10 @@ struct proc_spawn {
 	int		 stdout_fd;	/* -1: inherit */
 	int		 stderr_fd;	/* -1: inherit */
 	int		 foreground;	/* take the terminal */
+	int		 quiet;		/* an exec error is not logged, only */
+	int		 exec_error;	/* ... returned here (errno; 0: ran) */
 };
-pid_t		 proc_spawn(const struct proc_spawn *, char **);
+pid_t		 proc_spawn(struct proc_spawn *, char **);
 int		 app_start(struct hinit *);
 void		 app_signal(struct hinit *, int);
 int		 app_exit_code(const struct hinit *, int);
