@@ -60,8 +60,8 @@ struct http {
 	char			*host;		/* a name to look up, or NULL */
 	char			*port;
 
-	struct resolve		*resolve;	/* the host's lookup under way */
-	struct curl_slist	*resolved;	/* CURLOPT_RESOLVE: its answer */
+	struct resolve		*resolve;	/* the host's lookup */
+	struct curl_slist	*resolved;	/* CURLOPT_RESOLVE: the answer */
 	CURL			*easy;		/* NULL: no attempt */
 	struct buf		 body;		/* kept only for expect_body */
 	size_t			 bodylen;	/* bytes read */

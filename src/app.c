@@ -80,8 +80,8 @@ proc_close_each(int from, int to)
 			return;
 	}
 	max = PROC_FD_MAX;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur < (rlim_t)max)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)max)
 		max = (int)rl.rlim_cur;
 	for (fd = from; fd <= to && fd < max; fd++)
 		close(fd);

@@ -23,7 +23,7 @@ enum app_state {
 struct app {
 	char			**argv;
 	pid_t			 pid;		/* 0 when not running */
-	pid_t			 pgid;		/* its group, kept after its exit */
+	pid_t			 pgid;		/* its group, kept after exit */
 	enum app_state		 state;
 	u_int			 restarts;
 	int			 status;	/* last wait status */
@@ -34,8 +34,8 @@ struct app {
 	ev_timer		 kill_timer;	/* ... SIGKILL after the grace */
 	int			 sweeping;	/* ending what it left: */
 #define APP_SWEEP_TERM		1	/* SIGTERM sent, the grace runs */
-#define APP_SWEEP_KILL		2	/* SIGKILL sent, waiting for the reaps */
-	int			 restart_due;	/* the back-off ended meanwhile */
+#define APP_SWEEP_KILL		2	/* SIGKILL sent, reaps awaited */
+	int			 restart_due;	/* the back-off is over */
 	ev_timer		 sweep_timer;	/* the grace, then the reaps */
 };
 
@@ -83,7 +83,7 @@ struct hinit {
 	u_int			 nkept;
 	pid_t			*swept;		/* got SIGTERM in this sweep */
 	u_int			 nswept;
-	ev_timer		 resweep;	/* after reaps: signal new orphans */
+	ev_timer		 resweep;	/* after reaps: new orphans */
 	int			 left_timer_set;
 	ev_timer		 left_timer;	/* bounded wait after SIGKILL */
 
@@ -91,7 +91,7 @@ struct hinit {
 	ev_timer		 grace_timer;
 	int			 signal_fd;	/* forwarded and stop signals */
 	ev_io			 signal_io;
-	ev_signal		*signals;	/* without a signalfd: libev's */
+	ev_signal		*signals;	/* no signalfd: libev's */
 	u_int			 nsignals;
 	ev_child		 child;		/* every child, pid 0 */
 

@@ -176,8 +176,8 @@ reap_proc_read(pid_t pid, struct reap_proc *rp)
 		return (-1);
 	line[n] = '\0';
 	/* "pid (comm) state ppid ...": comm may hold anything, ')' too. */
-	if ((p = strchr(line, '(')) == NULL || (q = strrchr(line, ')')) == NULL ||
-	    q < p)
+	if ((p = strchr(line, '(')) == NULL ||
+	    (q = strrchr(line, ')')) == NULL || q < p)
 		return (-1);
 	len = q - p - 1;
 	if (len >= sizeof rp->comm)

@@ -22,10 +22,10 @@
 #include "init.h"
 
 enum signal_action {
-	SIGNAL_FORWARD,		/* to the app (its group with -g), or the task */
+	SIGNAL_FORWARD,		/* to the app (its group with -g) or task */
 	SIGNAL_STOP,		/* begin the stop (hinit_stop forwards it) */
 	SIGNAL_LOCAL,		/* hinit's own: SIGCHLD, read by the reaper */
-	SIGNAL_NEVER		/* never blocked or caught: a fault, KILL, STOP */
+	SIGNAL_NEVER		/* never blocked: a fault; KILL, STOP */
 };
 
 /*
@@ -204,7 +204,8 @@ signal_start(struct hinit *h)
 	}
 	h->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (h->signal_fd != -1) {
-		ev_io_init(&h->signal_io, signal_read_cb, h->signal_fd, EV_READ);
+		ev_io_init(&h->signal_io, signal_read_cb, h->signal_fd,
+		    EV_READ);
 		h->signal_io.data = h;
 		ev_io_start(EV_DEFAULT, &h->signal_io);
 		return;
