@@ -339,7 +339,10 @@ app_start(struct hinit *h)
 	char			*cause;
 	pid_t			 pid;
 
-	reap_keep_children(h);
+	/* What runs now is not the app's to end when it restarts. */
+	if (h->conf->restart != RESTART_NO ||
+	    h->conf->on_unhealthy == ON_UNHEALTHY_RESTART)
+		reap_keep_children(h);
 	memset(&ps, 0, sizeof ps);
 	ps.argv = app->argv;
 	ps.stdout_fd = ps.stderr_fd = -1;
