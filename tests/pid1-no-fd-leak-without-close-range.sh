@@ -25,7 +25,7 @@ status_file = $T/status.json
 url = $HTTPD_URL/ok
 interval = 100ms
 [check:fds]
-command = $list >$T/check-fds
+command = $list >$T/check-fds.\$\$ && mv $T/check-fds.\$\$ $T/check-fds
 interval = 100ms
 INI
 
