@@ -352,7 +352,7 @@ app_start(struct hinit *h)
 		free(cause);
 		return (-1);
 	}
-	app->pid = app->pgid = pid;
+	app->pid = pid;
 	app->state = APP_RUNNING;
 	app->started = ev_now(EV_DEFAULT);
 	reap_watch(pid, app_exited, h);

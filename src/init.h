@@ -23,7 +23,6 @@ enum app_state {
 struct app {
 	char			**argv;
 	pid_t			 pid;		/* 0 when not running */
-	pid_t			 pgid;		/* its group, kept after exit */
 	enum app_state		 state;
 	u_int			 restarts;
 	int			 status;	/* last wait status */

@@ -386,26 +386,19 @@ reap_sweep(struct hinit *h, int sig, int what, struct buf *names)
 
 /*
  * Signal everything that is left at the end. As PID 1 that is every
- * process of the namespace; otherwise the app's process group and every
- * process below hinit (the subreaper inherits the orphans), and the whole
- * group of each child that leads one. Called again after each reap while
- * the grace runs, so that an orphan adopted since gets its SIGTERM at once.
+ * process of the namespace; otherwise every process below hinit, each
+ * once: the app's process group and the orphans (the subreaper inherits
+ * them), whatever group or session they went to. hinit_exit() sweeps
+ * again after reaps while the grace runs, so that an orphan adopted since
+ * gets its SIGTERM at once.
  */
 void
 reap_kill_all(struct hinit *h, int sig)
 {
-	struct reap_entry	*re;
-
 	if (h->pid1) {
 		if (kill(-1, sig) == -1 && errno != ESRCH)
 			log_warn("kill(-1, SIG%s)", signal_name(sig));
 		return;
-	}
-	if (h->app.pgid > 0)
-		kill(-h->app.pgid, sig);
-	LIST_FOREACH(re, &h->watches, entry) {
-		if (getpgid(re->pid) == re->pid)
-			kill(-re->pid, sig);
 	}
 	reap_sweep(h, sig, REAP_ALL, NULL);
 }

@@ -3,7 +3,8 @@
 # grace: its process group, and processes of other groups or sessions below
 # hinit (adopted as orphans when their parent dies), not PID 1 as hinit(8)
 # promises, and as PID 1. With a grace of 20s, each run here ends in well
-# under 10s, leaving nothing behind.
+# under 10s, leaving nothing behind. A leftover that takes SIGTERM and runs
+# on gets it once, then SIGKILL.
 . "$top_srcdir/tests/lib.sh"
 
 marker=$((RANDOM % 1000 + 1000)).$$
@@ -41,3 +42,18 @@ pass "not PID 1: an orphan of another session gets SIGTERM at once"
 run "PID 1, the app's group" "$group" $in_ns
 run "PID 1, another session" "$session" $in_ns
 pass "PID 1: both get SIGTERM at once"
+
+# A leftover that traps SIGTERM and runs on: one SIGTERM, then SIGKILL.
+stubborn="sh -c 'trap \"echo TERM >>$T/terms\" TERM; touch $T/up; while :; do sleep 0.05; done' &
+while [ ! -f $T/up ]; do sleep 0.05; done; exit 3"
+for how in "not PID 1" "PID 1"; do
+	rm -f "$T/terms" "$T/up"
+	if [ "$how" = "PID 1" ]; then
+		timeout 60 $in_ns -q --grace 1s -- sh -c "$stubborn"
+	else
+		timeout 60 "$HINIT" -q --grace 1s -- sh -c "$stubborn"
+	fi
+	expect_eq "$how, stubborn leftover: exit code" 3 "$?"
+	expect_eq "$how: SIGTERMs the leftover got" 1 "$(grep -c TERM "$T/terms")"
+done
+pass "a leftover gets one SIGTERM"
