@@ -32,6 +32,7 @@ set -u
 : "${top_srcdir:?run the tests through make check}"
 
 PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || { echo "FAIL: no $PYTHON (contrib/deps.sh)" >&2; exit 1; }
 : "${TEST_SLOW:=1}"
 [[ $TEST_SLOW =~ ^[1-9][0-9]*$ ]] ||
     { echo "FAIL: TEST_SLOW must be a whole number >= 1" >&2; exit 1; }
@@ -85,10 +86,13 @@ _diagnose() {
 			    line[i] !~ / (ps -e -o|awk -v top=|cut -c1-200)/)
 				print line[i]
 	    }' | cut -c1-200
+	echo "---- files (bytes)"
+	find "$T" -maxdepth 2 -path "$T/bin" -prune -o ! -path "$T" \
+	    -printf '%P (%s)\n' 2>/dev/null | sort | paste -sd' ' | fold -s -w 78
 	find "$T" -maxdepth 2 -path "$T/bin" -prune -o -type f -size +0 \
 	    ! -name '*.py' ! -name '*.pem' -print 2>/dev/null | sort |
 	while read -r f; do
-		grep -Iq . "$f" 2>/dev/null || continue	# not text
+		grep -Iq '' "$f" 2>/dev/null || continue	# not text
 		case $f in
 		*.json)
 			echo "---- ${f#"$T"/}: hinit status"
