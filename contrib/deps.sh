@@ -10,8 +10,8 @@ pkgs=(
 	# the servers and tools the tests start and drive
 	postgresql-15 redis-server python3 curl openssl procps util-linux
 	iproute2 locales podman runc
-	# hardening: sanitizers, fuzzing, valgrind
-	clang libclang-rt-14-dev valgrind strace
+	# hardening: sanitizers, fuzzing, valgrind; tests/under-load.sh's hogs
+	clang libclang-rt-14-dev valgrind strace stress-ng
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,15 +1,18 @@
 #!/bin/bash
 # tests/ci.sh: install what is missing, build, and run the whole test suite:
 # once with -Werror, once with AddressSanitizer + UndefinedBehaviorSanitizer,
-# then `make distcheck` on the tarball, then every fuzz target for 30 s.
+# then `make distcheck` on the tarball, then every fuzz target for 30 s,
+# then the -Werror suite again beside two CPU hogs (tests/under-load.sh).
 # As root, on Debian 12. (The end-to-end tests need Node.js >= 20.9 and
-# npm, as this machine kind has.)
+# npm, as this machine kind has.) A CI runner is shared and may be busy:
+# the tests' time limits are doubled (TEST_SLOW, see tests/lib.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 bash contrib/deps.sh
 autoreconf -fi >/dev/null 2>&1
+export TEST_SLOW=${TEST_SLOW:-2}
 
 passed=0
 failed=0
@@ -21,7 +24,9 @@ suite() {	# suite NAME CONFIGURE-ARGS...
 	mkdir -p "$dir"
 	(cd "$dir" && "$top/configure" -q "$@" && make -j2 -s) ||
 	    { echo "== $name: build failed"; exit 1; }
+	start=$(date +%s)
 	(cd "$dir" && make -j2 -s check) || rc=$?
+	echo "== $name: $(($(date +%s) - start))s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	p=$(sed -n 's/^# PASS: *//p' "$dir/test-suite.log")
 	f=$(sed -n 's/^# FAIL: *//p' "$dir/test-suite.log")
 	e=$(sed -n 's/^# ERROR: *//p' "$dir/test-suite.log")
@@ -32,7 +37,8 @@ suite() {	# suite NAME CONFIGURE-ARGS...
 		for trs in $(cd "$dir" && grep -lE '^:test-result: (FAIL|ERROR)' \
 		    $(find tests -name '*.trs')); do
 			echo "--- ${trs%.trs}"
-			tail -n 30 "$dir/${trs%.trs}.log" 2>/dev/null || true
+			# The failure, then what lib.sh shows to diagnose it.
+			head -n 400 "$dir/${trs%.trs}.log" 2>/dev/null || true
 		done
 	fi
 	return 0
@@ -51,6 +57,14 @@ if bash tests/fuzz/run.sh 30 >"$top/_build/fuzz.log" 2>&1; then
 else
 	tail -n 40 "$top/_build/fuzz.log"
 	echo "== fuzz failed"
+	failed=$((failed + 1))
+fi
+
+echo "== the -Werror suite under load"
+if bash tests/under-load.sh "$top/_build/werror"; then
+	passed=$((passed + 1))
+else
+	echo "== under load: failures"
 	failed=$((failed + 1))
 fi
 

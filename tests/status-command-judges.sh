@@ -26,7 +26,7 @@ retries = 1
 INI
 
 unshare --pid --fork --kill-child --mount-proc \
-    "$HINIT" -c "$T/hinit.ini" --status-file "$file" -- sleep 30 2>"$T/err" &
+    "$HINIT" -c "$T/hinit.ini" --status-file "$file" -- sleep 1000 2>"$T/err" &
 unshare_pid=$!
 on_exit "kill -9 $unshare_pid"
 wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
