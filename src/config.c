@@ -54,6 +54,8 @@ struct config_parse {
 };
 
 #define CONFIG_DAY	(24ULL * 3600 * 1000)
+#define CONFIG_EXPAND_SECRET	0x1	/* values from the environment */
+#define CONFIG_EXPAND_COMMAND	0x2	/* for /bin/sh: ${VAR} stays */
 #define CONFIG_NAME_CHARS \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 
@@ -840,10 +842,16 @@ config_free(struct config *conf)
 
 /*
  * ${VAR} and ${VAR:-default} (default also when VAR is empty, as in sh).
- * "$$" and a '$' not followed by '{' stay as they are.
+ * "$$" and a '$' not followed by '{' stay as they are. With
+ * CONFIG_EXPAND_SECRET each value taken from the environment is a secret
+ * (secret.c). With CONFIG_EXPAND_COMMAND a variable that is set stays a
+ * reference, "${VAR}", for /bin/sh to expand from the environment it
+ * inherits: its value never enters the command line, which every user can
+ * read in /proc, and never becomes shell code; a default is written in
+ * the config, and goes in as written.
  */
-int
-config_expand(const char *in, char **out, char **cause)
+static int
+config_expand_flags(const char *in, int flags, char **out, char **cause)
 {
 	struct buf	 b;
 	const char	*p = in, *name, *end, *dflt, *value;
@@ -901,7 +909,11 @@ config_expand(const char *in, char **out, char **cause)
 				value = NULL;
 			}
 		}
-		if (value != NULL)
+		if (value != NULL && (flags & CONFIG_EXPAND_SECRET))
+			secret_add(value);
+		if (value != NULL && (flags & CONFIG_EXPAND_COMMAND))
+			buf_printf(&b, "${%s}", var);
+		else if (value != NULL)
 			buf_puts(&b, value);
 		free(var);
 		p = end + 1;
@@ -912,6 +924,12 @@ config_expand(const char *in, char **out, char **cause)
 fail:
 	buf_free(&b);
 	return (-1);
+}
+
+int
+config_expand(const char *in, char **out, char **cause)
+{
+	return (config_expand_flags(in, 0, out, cause));
 }
 
 /* A suggestion keeps the closest candidate within two edits. */
@@ -1029,6 +1047,7 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 	const struct config_key	*key;
 	struct config_value	*v;
 	char			*value, *s, *hint;
+	int			 flags;
 
 	if ((key = config_key_find(part->section, name)) == NULL) {
 		hint = config_suggest_key(part->section, name);
@@ -1050,7 +1069,20 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 		    "(%s at line %u)", name, v->key->name, v->line);
 		return (-1);
 	}
-	if (config_expand(written, &value, &s) != 0) {
+	/*
+	 * What a variable brings in is a secret, but where the key publishes
+	 * it, or where its type leaves a few words or a number (which -t
+	 * shows resolved anyway).
+	 */
+	flags = 0;
+	if (!(key->flags & CONFIG_KEY_PUBLIC) && key->type != CONFIG_DURATION &&
+	    key->type != CONFIG_NUMBER && key->type != CONFIG_BOOL &&
+	    key->type != CONFIG_CHOICE)
+		flags |= CONFIG_EXPAND_SECRET;
+	if (key->type == CONFIG_COMMAND || (key->type == CONFIG_URL &&
+	    strncasecmp(written, "exec:", 5) == 0))
+		flags |= CONFIG_EXPAND_COMMAND;
+	if (config_expand_flags(written, flags, &value, &s) != 0) {
 		xasprintf(cause, "%s: %s", name, s);
 		free(s);
 		return (-1);
@@ -1481,6 +1513,7 @@ config_finish_check(struct config *conf, struct config_part *part,
 				free(s);
 				goto fail;
 			}
+			url_add_secrets(&u);
 			url_free(&u);
 		}
 		if ((c->type = check_type_for_target(c->target, &s)) == NULL) {
@@ -1590,14 +1623,19 @@ config_print_value(FILE *fp, const struct config_key *key, const char *value,
 {
 	u_int	 i = key - config_keys;
 
+	char	*s;
+
 	if (!seen[i]) {
 		fprintf(fp, "; %s\n", key->help);
 		seen[i] = 1;
 	}
-	if (*value == '\0')
+	/* Values are shown as written: this only guards against a slip. */
+	s = secret_scrub_string(value);
+	if (*s == '\0')
 		fprintf(fp, "%s =\n", key->name);
 	else
-		fprintf(fp, "%s = %s\n", key->name, value);
+		fprintf(fp, "%s = %s\n", key->name, s);
+	free(s);
 }
 
 static void

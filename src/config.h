@@ -101,7 +101,10 @@ struct config_key {
 	const char		*help;		/* one line, for -t and the man page */
 	size_t			 offset;	/* of the field in struct config,
 						   check or task; scalar types */
+	u_int			 flags;
 };
+/* Published as expanded: what ${VAR} brings in is no secret here. */
+#define CONFIG_KEY_PUBLIC	0x1
 extern const struct config_key	config_keys[];
 extern const u_int		config_nkeys;
 
@@ -130,6 +133,8 @@ struct url {
 };
 int		 url_parse(const char *, struct url *, char **);
 void		 url_free(struct url *);
+/* Every password it holds is a secret (secret.c). */
+void		 url_add_secrets(const struct url *);
 /* The target as shown: password (and password= in the query) as "***". */
 char		*url_mask(const char *);
 

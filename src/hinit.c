@@ -191,7 +191,7 @@ hinit_load_config(struct init_options *opts)
 {
 	struct config	*conf;
 	const char	*file = opts->config_file;
-	char		*cause;
+	char		*cause, *s;
 	u_int		 i;
 
 	if (file == NULL && (file = getenv("HINIT_CONFIG")) != NULL &&
@@ -228,7 +228,8 @@ hinit_load_config(struct init_options *opts)
 	return (conf);
 
 fail:
-	fprintf(stderr, "hinit: %s\n", cause);
+	s = secret_scrub_string(cause);
+	fprintf(stderr, "hinit: %s\n", s);
 	exit(EXIT_USAGE);
 }
 

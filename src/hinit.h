@@ -89,6 +89,19 @@ void		 buf_vprintf(struct buf *, const char *, va_list);
 void		 buf_json_string(struct buf *, const char *);
 char		*buf_steal(struct buf *);
 
+/*
+ * secret.c: values never shown (what ${VAR} brought in, URL passwords),
+ * and the scrubber that shows each as "***" in a text.
+ */
+#define SECRET_MIN		4	/* shorter values are not secrets */
+#define SECRET_CUT_START	0x1	/* the text is the rest of a longer one */
+#define SECRET_CUT_END		0x2	/* the text was cut here */
+void		 secret_add(const char *);
+int		 secret_any(void);
+void		 secret_clear(void);
+int		 secret_scrub(struct buf *, const char *, size_t, int);
+char		*secret_scrub_string(const char *);
+
 /* log.c: lines to stderr, as text ("hinit: ...") or one JSON object a line. */
 enum log_format {
 	LOG_TEXT,

@@ -23,7 +23,7 @@ static void
 log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 {
 	struct buf	 b, msg;
-	char		 t[40];
+	char		 t[40], *s;
 	int		 saved = errno;
 
 	buf_init(&b);
@@ -31,6 +31,12 @@ log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 	buf_vprintf(&msg, fmt, ap);
 	if (error != NULL)
 		buf_printf(&msg, ": %s", error);
+	if (secret_any()) {
+		s = secret_scrub_string(msg.data);
+		buf_reset(&msg);
+		buf_puts(&msg, s);
+		free(s);
+	}
 	if (log_format == LOG_JSON) {
 		buf_puts(&b, "{\"time\":\"");
 		buf_puts(&b, time_rfc3339(time_wall(), t, sizeof t));

@@ -268,7 +268,7 @@ status_utf8_len(const u_char *p)
 /*
  * A JSON string from text that may not be UTF-8 (a command's output, a
  * server's reply): each invalid byte becomes U+FFFD, so the document
- * stays valid JSON for every reader.
+ * stays valid JSON for every reader; and no secret in it (secret.c).
  */
 static void
 status_json_text(struct buf *b, const char *s)
@@ -276,7 +276,10 @@ status_json_text(struct buf *b, const char *s)
 	const u_char	*p;
 	struct buf	 clean;
 	size_t		 n;
+	char		*scrubbed = NULL;
 
+	if (s != NULL && secret_any())
+		s = scrubbed = secret_scrub_string(s);
 	if (s != NULL) {
 		for (p = (const u_char *)s; *p != '\0'; p += n) {
 			if ((n = status_utf8_len(p)) == 0)
@@ -285,6 +288,7 @@ status_json_text(struct buf *b, const char *s)
 	}
 	if (s == NULL || *p == '\0') {
 		buf_json_string(b, s);
+		free(scrubbed);
 		return;
 	}
 	buf_init(&clean);
@@ -297,6 +301,7 @@ status_json_text(struct buf *b, const char *s)
 	}
 	buf_json_string(b, clean.data);
 	buf_free(&clean);
+	free(scrubbed);
 }
 
 static void

@@ -48,6 +48,7 @@ struct launch {
 	int			 fd;		/* the task's output; -1 */
 	ev_io			 io;
 	struct buf		 line;		/* a line not ended yet */
+	int			 cut;		/* the last piece was cut */
 };
 
 static void	task_step(struct launch *);
@@ -124,12 +125,27 @@ task_wait_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	hinit_exit(h, 1);
 }
 
-/* One line (or piece) of a task's output, on stderr like hinit's log. */
+/*
+ * One line (or piece) of a task's output, on stderr like hinit's log, with
+ * every secret hidden: a piece cut at TASK_LINE_MAX may end in the start
+ * of one, and the next piece begin with its rest.
+ */
 static void
 task_emit(struct launch *l, const char *data, size_t len)
 {
-	struct buf	 b;
+	struct buf	 b, line;
 	char		 t[40], *s;
+	int		 flags = 0;
+
+	if (l->cut)
+		flags |= SECRET_CUT_START;
+	if ((l->cut = (len >= TASK_LINE_MAX)))
+		flags |= SECRET_CUT_END;
+	buf_init(&line);
+	buf_add(&line, "", 0);
+	secret_scrub(&line, data, len, flags);
+	data = line.data;
+	len = line.len;
 
 	buf_init(&b);
 	if (l->h->conf->log_format == LOG_JSON) {
@@ -149,6 +165,7 @@ task_emit(struct launch *l, const char *data, size_t len)
 	}
 	(void)write(STDERR_FILENO, b.data, b.len);
 	buf_free(&b);
+	buf_free(&line);
 }
 
 /* Read what the task wrote; at the end (EOF or its exit), close. */
@@ -343,6 +360,7 @@ task_run(struct launch *l)
 	l->stage = LAUNCH_TASK_RUN;
 	l->waited = 1;
 	l->timed_out = 0;
+	l->cut = 0;
 	l->fd = p[0];
 	ev_io_init(&l->io, task_io_cb, l->fd, EV_READ);
 	l->io.data = l;

@@ -286,6 +286,25 @@ url_free(struct url *u)
 	memset(u, 0, sizeof *u);
 }
 
+/* The URL's passwords, in its user info and password= parameters. */
+void
+url_add_secrets(const struct url *u)
+{
+	const char	*p, *amp;
+	char		*value;
+
+	if (u->password != NULL)
+		secret_add(u->password);
+	for (p = u->query; p != NULL && *p != '\0'; p = amp + (*amp != '\0')) {
+		amp = p + strcspn(p, "&");
+		if (amp - p > 9 && strncasecmp(p, "password=", 9) == 0) {
+			value = xstrndup(p + 9, amp - p - 9);
+			secret_add(value);
+			free(value);
+		}
+	}
+}
+
 /* Replace the values of password= parameters in a query. */
 static void
 url_mask_query(struct buf *b, const char *q, size_t len)

@@ -77,5 +77,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_no_secret("the error", cause);
 	free(cause);
 	config_free(conf);
+	secret_clear();		/* each input registers its own */
 	return (0);
 }
