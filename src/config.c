@@ -1087,6 +1087,13 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 		free(s);
 		return (-1);
 	}
+	/* A line of the file has none: it came from a variable. */
+	if (strpbrk(value, "\r\n") != NULL) {
+		xasprintf(cause, "%s: a variable's value holds a line break",
+		    name);
+		free(value);
+		return (-1);
+	}
 	if (config_apply(key, part->object, value, written, &s) != 0) {
 		s = config_unexpand(s, value, written);
 		xasprintf(cause, "%s: %s", name, s);
@@ -1100,6 +1107,39 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 	v->key = key;
 	v->written = xstrdup(written);
 	v->line = line;
+	TAILQ_INSERT_TAIL(&part->values, v, entry);
+	return (0);
+}
+
+/*
+ * A key of [hinit] from the command line, over the file: the same parser
+ * and bounds as in the file, no ${VAR} (the shell has expanded the command
+ * line already). The cause does not name the option; the caller does.
+ */
+int
+config_override(struct config *conf, const char *name, const char *value,
+    char **cause)
+{
+	const struct config_key	*key;
+	struct config_part	*part;
+	struct config_value	*v;
+
+	if ((key = config_key_find(CONFIG_SECTION_HINIT, name)) == NULL)
+		fatalx("config_override: no key %s", name);
+	if (config_apply(key, conf, value, value, cause) != 0)
+		return (-1);
+	if ((part = config_part_of(conf, conf)) == NULL) {
+		part = config_part_new(conf, CONFIG_SECTION_HINIT, NULL, 0,
+		    conf);
+	}
+	if ((v = config_part_value(part, name)) != NULL) {
+		TAILQ_REMOVE(&part->values, v, entry);
+		free(v->written);
+		free(v);
+	}
+	v = xcalloc(1, sizeof *v);
+	v->key = key;
+	v->written = xstrdup(value);
 	TAILQ_INSERT_TAIL(&part->values, v, entry);
 	return (0);
 }
@@ -1705,7 +1745,9 @@ config_print_part(struct config *conf, struct config_part *part, FILE *fp,
 		}
 		switch (key->type) {
 		case CONFIG_LIST:
-			if (t != NULL)
+			if ((v = config_part_value(part, key->name)) != NULL)
+				config_print_value(fp, key, v->written, seen);
+			else if (t != NULL)
 				config_print_list(fp, key, t->wait, t->nwait,
 				    seen);
 			else
@@ -1724,14 +1766,7 @@ config_print_part(struct config *conf, struct config_part *part, FILE *fp,
 		default:
 			break;
 		}
-		if (part->section == CONFIG_SECTION_HINIT) {
-			/* Effective: the command line may have set it. */
-			s = *(char **)((char *)conf + key->offset);
-			if (s == NULL)
-				s = key->dflt;
-			config_print_value(fp, key, s, seen);
-			continue;
-		}
+		/* As written (the command line's over the file's). */
 		n = 0;
 		TAILQ_FOREACH(v, &part->values, entry) {
 			if (v->key == key) {
@@ -1759,7 +1794,9 @@ config_print(struct config *conf, FILE *fp)
 	hinit.object = conf;
 	TAILQ_INIT(&hinit.values);
 	fprintf(fp, "\n[hinit]\n");
-	config_print_part(conf, &hinit, fp, seen);
+	if ((part = config_part_of(conf, conf)) == NULL)
+		part = &hinit;
+	config_print_part(conf, part, fp, seen);
 
 	TAILQ_FOREACH(part, &conf->parts, entry) {
 		if (part->section == CONFIG_SECTION_HINIT)

@@ -111,6 +111,9 @@ extern const u_int		config_nkeys;
 /* src/config.c */
 struct config	*config_new(void);		/* all defaults */
 int		 config_load(struct config *, const char *, char **);
+/* A key of [hinit] given on the command line (--grace, --listen...). */
+int		 config_override(struct config *, const char *, const char *,
+		     char **);
 /* --check [NAME=]TARGET: a check with default timings. */
 int		 config_add_target(struct config *, const char *, char **);
 /* After the file and the command line: cross-references, check types. */
