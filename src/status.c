@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hinit.h"
@@ -831,43 +832,82 @@ status_free(struct status *s)
 }
 
 /*
+ * A file in our directory that another user owns (a sticky directory such
+ * as /tmp lets anyone create one, and only its owner replace it): say so,
+ * for the error is not ours to fix. NULL if that is not why.
+ */
+static char *
+status_foreign(int dirfd, const char *name)
+{
+	struct stat	 st;
+	char		*why;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    st.st_uid == geteuid())
+		return (NULL);
+	xasprintf(&why, "'%s' there belongs to uid %lu, not to hinit's "
+	    "(%lu): another user made it, maybe to pose as hinit; remove it",
+	    name, (u_long)st.st_uid, (u_long)geteuid());
+	return (why);
+}
+
+/* ".NAME.XXXXXXXXXXXX": twelve random letters another user cannot guess. */
+static int
+status_temp_name(const char *name, char *tmp, size_t size)
+{
+	static const char	 set[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static uint64_t		 counter;
+	uint64_t		 r[2];
+	struct timespec		 ts;
+	size_t			 len = strlen(name), i;
+
+	if (len + 14 >= size)
+		return (-1);
+	if (syscall(SYS_getrandom, r, sizeof r, 1 /* GRND_NONBLOCK */) !=
+	    (long)sizeof r) {
+		/* No entropy yet (early boot): hard enough to guess still. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r[0] = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+		    ((uint64_t)getpid() << 40) ^ (uintptr_t)&ts;
+		r[1] = r[0] * 0x9e3779b97f4a7c15ULL + ++counter;
+	}
+	tmp[0] = '.';
+	memcpy(tmp + 1, name, len);
+	tmp[len + 1] = '.';
+	for (i = 0; i < 12; i++) {
+		tmp[len + 2 + i] = set[r[i & 1] % (sizeof set - 1)];
+		r[i & 1] /= sizeof set - 1;
+	}
+	tmp[len + 14] = '\0';
+	return (0);
+}
+
+/*
  * Write the document to a new file beside the old one and rename it over:
  * readers see the old document or the new one, never half of one. The
- * temporary name is created exclusively; what is found there is removed
- * (unlinkat does not follow a link) and the name created again, so nothing
- * planted there is written through.
+ * temporary name is random and created exclusively, so another user can
+ * neither guess it to squat it nor have hinit write through a link.
  */
 static int
 status_write_at(struct status *s, int dirfd, const char *name,
     const struct buf *b, char **cause)
 {
-	struct buf	 t;
 	char		 tmp[NAME_MAX + 1];
 	size_t		 off = 0;
 	ssize_t		 n;
-	int		 fd;
+	u_int		 tries;
+	int		 fd = -1, saved;
 
-	/* ".NAME.PID" */
-	buf_init(&t);
-	buf_putc(&t, '.');
-	buf_puts(&t, name);
-	buf_putc(&t, '.');
-	buf_put_int(&t, getpid());
-	if (t.len >= sizeof tmp) {
-		buf_free(&t);
-		*cause = xstrdup("file name too long");
-		return (-1);
-	}
-	memcpy(tmp, t.data, t.len + 1);
-	buf_free(&t);
-	fd = openat(dirfd, tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
-	    0644);
-	if (fd == -1 && errno == EEXIST) {
-		/* Left by a killed hinit of this pid, or planted. */
-		if (unlinkat(dirfd, tmp, 0) != 0)
-			goto fail;
+	for (tries = 0; fd == -1 && tries < 16; tries++) {
+		if (status_temp_name(name, tmp, sizeof tmp) != 0) {
+			*cause = xstrdup("file name too long");
+			return (-1);
+		}
 		fd = openat(dirfd, tmp,
 		    O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0644);
+		if (fd == -1 && errno != EEXIST)
+			break;
 	}
 	if (fd == -1)
 		goto fail;
@@ -889,8 +929,14 @@ status_write_at(struct status *s, int dirfd, const char *name,
 	 * renameat(2) through syscall(2): the C library keeps its wrapper
 	 * among stdio, 64 KiB of pages hinit would map for this call alone.
 	 */
-	if (syscall(SYS_renameat, dirfd, tmp, dirfd, name) != 0)
-		goto fail_unlink;
+	if (syscall(SYS_renameat, dirfd, tmp, dirfd, name) != 0) {
+		saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		if ((*cause = status_foreign(dirfd, name)) != NULL)
+			return (-1);
+		errno = saved;
+		goto fail;
+	}
 	return (0);
 
 fail_unlink:
@@ -969,7 +1015,8 @@ status_place(struct status *s, int write, char **cause)
 			fd = -1;
 		} else if (fd != -1 && !write && unlinkat(fd, name, 0) != 0 &&
 		    errno != ENOENT) {
-			xasprintf(&one, "%s", strerror(errno));
+			if ((one = status_foreign(fd, name)) == NULL)
+				xasprintf(&one, "%s", strerror(errno));
 			close(fd);
 			fd = -1;
 		}
@@ -1162,8 +1209,9 @@ out:
 
 /*
  * Read the status file of the hinit that runs as uid: the file asked for,
- * else the first of the usual places that holds one. The path read and its
- * modification time come back too.
+ * else the first of the usual places that holds one; a file that uid does
+ * not own is not one. The path read and its modification time come back
+ * too.
  */
 int
 status_read(const char *file, uid_t uid, struct buf *b, double *mtime,
@@ -1196,8 +1244,10 @@ status_read(const char *file, uid_t uid, struct buf *b, double *mtime,
 				xasprintf(&one, "not a regular file");
 				close(fd);
 				fd = -1;
-			} else if (file == NULL && st.st_uid != uid) {
-				xasprintf(&one, "owned by uid %lu, not %lu",
+			} else if (st.st_uid != uid) {
+				/* Wherever it is: another user's is a fake. */
+				xasprintf(&one, "owned by uid %lu, not by "
+				    "hinit's user (%lu): not hinit's",
 				    (u_long)st.st_uid, (u_long)uid);
 				close(fd);
 				fd = -1;
