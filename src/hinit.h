@@ -85,8 +85,11 @@ void		 buf_put_int(struct buf *, long long);
 void		 buf_put_ms(struct buf *, double);
 void		 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
 void		 buf_vprintf(struct buf *, const char *, va_list);
-/* Appends "..." with JSON escapes; NULL gives null. */
+/* Appends "..." with JSON escapes, U+FFFD for non-UTF-8; NULL: null. */
 void		 buf_json_string(struct buf *, const char *);
+/* For a text log: controls and non-UTF-8 bytes as \n, \xNN... */
+void		 buf_text_escaped(struct buf *, const char *, size_t);
+size_t		 buf_utf8_len(const u_char *, size_t);
 char		*buf_steal(struct buf *);
 
 /*

@@ -232,76 +232,22 @@ status_overall(const struct hinit *h, enum status_view view)
 	return (status_judge(h, view, NULL));
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static size_t
-status_utf8_len(const u_char *p)
-{
-	u_char	 lo = 0x80, hi = 0xbf;
-	size_t	 n, i;
-
-	if (*p < 0x80)
-		return (1);
-	if (*p >= 0xc2 && *p <= 0xdf)
-		n = 2;
-	else if (*p >= 0xe0 && *p <= 0xef) {
-		n = 3;
-		if (*p == 0xe0)
-			lo = 0xa0;
-		else if (*p == 0xed)
-			hi = 0x9f;
-	} else if (*p >= 0xf0 && *p <= 0xf4) {
-		n = 4;
-		if (*p == 0xf0)
-			lo = 0x90;
-		else if (*p == 0xf4)
-			hi = 0x8f;
-	} else
-		return (0);
-	for (i = 1; i < n; i++) {
-		if (p[i] < lo || p[i] > hi)
-			return (0);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return (n);
-}
-
 /*
- * A JSON string from text that may not be UTF-8 (a command's output, a
- * server's reply): each invalid byte becomes U+FFFD, so the document
- * stays valid JSON for every reader; and no secret in it (secret.c).
+ * A JSON string from text that may hold anything (a command's output, a
+ * server's reply): no secret in it (secret.c), and valid JSON for every
+ * reader (buf_json_string).
  */
 static void
 status_json_text(struct buf *b, const char *s)
 {
-	const u_char	*p;
-	struct buf	 clean;
-	size_t		 n;
-	char		*scrubbed = NULL;
+	char	*scrubbed;
 
-	if (s != NULL && secret_any())
-		s = scrubbed = secret_scrub_string(s);
-	if (s != NULL) {
-		for (p = (const u_char *)s; *p != '\0'; p += n) {
-			if ((n = status_utf8_len(p)) == 0)
-				break;
-		}
-	}
-	if (s == NULL || *p == '\0') {
+	if (s == NULL || !secret_any()) {
 		buf_json_string(b, s);
-		free(scrubbed);
 		return;
 	}
-	buf_init(&clean);
-	for (p = (const u_char *)s; *p != '\0'; p += n) {
-		if ((n = status_utf8_len(p)) == 0) {
-			buf_puts(&clean, "\xef\xbf\xbd");
-			n = 1;
-		} else
-			buf_add(&clean, p, n);
-	}
-	buf_json_string(b, clean.data);
-	buf_free(&clean);
+	scrubbed = secret_scrub_string(s);
+	buf_json_string(b, scrubbed);
 	free(scrubbed);
 }
 

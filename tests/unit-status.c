@@ -245,6 +245,16 @@ formatters(void)
 	buf_put_int(&b, 42);
 	expect("integers", strcmp(b.data,
 	    "-9223372036854775808 18446744073709551615 0 42") == 0);
+
+	/* Text of any bytes: JSON always valid, a text log line one line. */
+	buf_reset(&b);
+	buf_json_string(&b, "a\"\x1b\xff\xc3\xa9\xc3 \xe2\x82\xac\xed\xa0\x80");
+	expect("buf_json_string", strcmp(b.data, "\"a\\\"\\u001b\xef\xbf\xbd"
+	    "\xc3\xa9\xef\xbf\xbd \xe2\x82\xac\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") == 0);
+	buf_reset(&b);
+	buf_text_escaped(&b, "a\nb\rc\td\x1b[2J\x7f\xc2\x9b\xff\xc3\xa9\xc3", 18);
+	expect("buf_text_escaped", strcmp(b.data,
+	    "a\\nb\\rc\td\\x1b[2J\\x7f\\u009b\\xff\xc3\xa9\\xc3") == 0);
 	buf_free(&b);
 }
 
