@@ -439,7 +439,7 @@ static void
 cmd_status_line(struct cmd_status_json *check)
 {
 	struct cmd_status_json	*log, *last = NULL, *v;
-	const char		*result = NULL;
+	const char		*result = NULL, *output;
 
 	cmd_status_put(cmd_status_str(check, "componentId"));
 	putchar(' ');
@@ -458,7 +458,10 @@ cmd_status_line(struct cmd_status_json *check)
 		printf("%.1fms ", v->number);
 	else
 		fputs("- ", stdout);
-	cmd_status_put(cmd_status_str(check, "output"));
+	/* A passing check has no "output": its last attempt's says how. */
+	if ((output = cmd_status_str(check, "output")) == NULL)
+		output = cmd_status_str(last, "output");
+	cmd_status_put(output);
 	putchar('\n');
 }
 

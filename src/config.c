@@ -106,6 +106,10 @@ const struct config_key config_keys[] = {
 	  .min = 10, .max = CONFIG_DAY, .dflt = "30s",
 	  .offset = OFF_H(restart_delay_max),
 	  .help = "longest restart back-off" },
+	{ .section = H, .name = "version", .type = CONFIG_STRING,
+	  .dflt = "", .offset = OFF_H(version), .flags = CONFIG_KEY_PUBLIC,
+	  .help = "the app's version, the \"version\" of /health (e.g. "
+	      "${APP_VERSION:-}); published as is" },
 	{ .section = H, .name = "on_unhealthy", .type = CONFIG_CHOICE,
 	  .choices = config_on_unhealthy_choices, .dflt = "none",
 	  .offset = OFF_H(on_unhealthy),
@@ -837,6 +841,7 @@ config_free(struct config *conf)
 	config_free_list(conf->wait, conf->nwait);
 	free(conf->listen);
 	free(conf->status_file);
+	free(conf->version);
 	free(conf);
 }
 

@@ -59,6 +59,7 @@ struct config {
 	char			*listen;	/* NULL: no endpoint */
 	u_int			 max_connections;
 	char			*status_file;	/* NULL: the default places */
+	char			*version;	/* the app's; NULL: none */
 	enum log_format		 log_format;
 
 	struct check_list	 checks;

@@ -289,6 +289,7 @@ static void
 status_build_check(struct status *s, struct buf *b, struct check *c)
 {
 	const struct attempt	*a = NULL, *last = NULL;
+	const char		*status;
 	int			 stopping = s->h->stopping;
 	u_int			 i, state;
 	struct buf		 key;
@@ -308,25 +309,35 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 	status_json_text(b, c->name);
 	buf_puts(b, ", \"componentType\": ");
 	buf_json_string(b, status_component_type(c));
-	buf_puts(b, ", \"status\": ");
-	if (!stopping && c->state == CHECK_HEALTHY)
-		buf_puts(b, "\"pass\"");
-	else if (!stopping && !c->critical && c->state == CHECK_UNHEALTHY)
-		buf_puts(b, "\"warn\"");
-	else
-		buf_puts(b, "\"fail\"");
-	buf_puts(b, ", \"observedValue\": ");
-	if (last != NULL)
-		buf_put_ms(b, last->duration);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, ", \"observedUnit\": \"ms\", \"time\": ");
-	status_json_time(b, last != NULL ? last->end : 0);
-	buf_puts(b, ", \"output\": ");
+	/*
+	 * The draft's component status: a check that is not critical and is
+	 * not healthy (never passed yet, or failing) warns, as it does in
+	 * the overall status; "output" only says why a check does not pass;
+	 * no time or value before the first attempt ends.
+	 */
 	if (stopping)
-		buf_puts(b, "\"stopping\"");
+		status = "fail";
+	else if (c->state == CHECK_HEALTHY)
+		status = "pass";
+	else if (!c->critical)
+		status = "warn";
 	else
-		status_json_text(b, last != NULL ? last->output : NULL);
+		status = "fail";
+	buf_puts(b, ", \"status\": ");
+	buf_json_string(b, status);
+	if (last != NULL) {
+		buf_puts(b, ", \"observedValue\": ");
+		buf_put_ms(b, last->duration);
+		buf_puts(b, ", \"observedUnit\": \"ms\", \"time\": ");
+		status_json_time(b, last->end);
+	}
+	if (stopping)
+		buf_puts(b, ", \"output\": \"stopping\"");
+	else if (strcmp(status, "pass") != 0 && last != NULL &&
+	    *last->output != '\0') {
+		buf_puts(b, ", \"output\": ");
+		status_json_text(b, last->output);
+	}
 	buf_puts(b, ", \"hinit:state\": ");
 	buf_json_string(b, status_check_states[state]);
 	buf_puts(b, ", \"hinit:failingStreak\": ");
@@ -375,8 +386,11 @@ status_build(struct status *s, enum status_view view, double now)
 
 	buf_puts(b, "{\"status\": ");
 	buf_json_string(b, status_json_name(o));
-	buf_puts(b, ", \"version\": ");
-	buf_json_string(b, HINIT_VERSION);
+	/* The service's version is the app's; hinit's is its own member. */
+	if (h->conf != NULL && h->conf->version != NULL) {
+		buf_puts(b, ", \"version\": ");
+		status_json_text(b, h->conf->version);
+	}
 	buf_puts(b, ", \"serviceId\": ");
 	status_json_text(b, s->hostname);
 	if (o != OVERALL_HEALTHY && why.len != 0) {
@@ -390,6 +404,8 @@ status_build(struct status *s, enum status_view view, double now)
 		buf_puts(b, ", \"hinit:live\": ");
 		buf_json_string(b, status_json_name(live));
 	}
+	buf_puts(b, ", \"hinit:version\": ");
+	buf_json_string(b, HINIT_VERSION);
 	buf_puts(b, ", \"hinit:pid\": ");
 	buf_put_int(b, getpid());
 	buf_puts(b, ", \"hinit:updated\": ");
@@ -659,6 +675,22 @@ status_metric_label(struct buf *b, const char *name, const char *value)
 	buf_puts(b, "\"} ");
 }
 
+/* hinit_check_state{check="db",state="starting"} 1, one per state. */
+static void
+status_metric_state(struct buf *b, struct check *c)
+{
+	u_int	 i;
+
+	for (i = 0; i < nitems(status_check_states); i++) {
+		status_metric_label(b, "hinit_check_state", c->name);
+		/* Take back the closing "} " to add the state label. */
+		b->len -= 2;
+		b->data[b->len] = '\0';
+		buf_printf(b, ",state=\"%s\"} %d\n", status_check_states[i],
+		    c->state == i);
+	}
+}
+
 /* Prometheus text format 0.0.4; every family's samples together. */
 const struct buf *
 status_metrics(struct status *s)
@@ -675,7 +707,10 @@ status_metrics(struct status *s)
 		{ "hinit_check_passes_total", "counter",
 		  "Attempts that passed." },
 		{ "hinit_check_failures_total", "counter",
-		  "Attempts that failed or timed out." }
+		  "Attempts that failed or timed out." },
+		{ "hinit_check_state", "gauge",
+		  "1 for the state the check is in (starting, healthy, "
+		  "unhealthy), 0 for the others." }
 	};
 	struct hinit	*h;
 	struct buf	*b;
@@ -719,6 +754,10 @@ status_metrics(struct status *s)
 		status_metric_head(b, families[i].name, families[i].type,
 		    families[i].help);
 		TAILQ_FOREACH(c, &h->conf->checks, entry) {
+			if (i == 4) {
+				status_metric_state(b, c);
+				continue;
+			}
 			status_metric_label(b, families[i].name, c->name);
 			switch (i) {
 			case 0:

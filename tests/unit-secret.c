@@ -98,11 +98,12 @@ test_config(void)
 	setenv("UNIT_PW", "env-password", 1);
 	setenv("UNIT_TOKEN", "env-token", 1);
 	setenv("UNIT_INTERVAL", "2500ms", 1);
+	setenv("UNIT_VERSION", "1.2.3-public", 1);
 	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL) {
 		FAIL("mkstemp");
 		return;
 	}
-	fprintf(f, "[check:a]\nurl = tcp://127.0.0.1:1\ninterval = ${UNIT_INTERVAL}\n"
+	fprintf(f, "[hinit]\nversion = ${UNIT_VERSION}\n[check:a]\nurl = tcp://127.0.0.1:1\ninterval = ${UNIT_INTERVAL}\n"
 	    "[check:b]\ncommand = echo ${UNIT_TOKEN}\n"
 	    "[check:c]\nurl = tcp://127.0.0.1:2\n"
 	    "[task:t]\ncommand = echo ${UNIT_PW}\n");
@@ -116,6 +117,7 @@ test_config(void)
 	unlink(path);
 	scrub_is("env-password env-token", 0, "*** ***");
 	scrub_is("2500ms", 0, "2500ms");
+	scrub_is("1.2.3-public", 0, "1.2.3-public");	/* published */
 	config_free(conf);
 
 	/* A URL's password and its password= parameters. */
