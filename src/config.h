@@ -67,6 +67,7 @@ struct config {
 
 	/* config.c: each section and value as written, with its line. */
 	TAILQ_HEAD(, config_part) parts;
+	void			*names;		/* parts by section, name */
 };
 
 /* Kinds of value a key takes; one parser for each. */
