@@ -1121,13 +1121,14 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 	}
 	/*
 	 * What a variable brings in is a secret, but where the key publishes
-	 * it, or where its type leaves a few words or a number (which -t
-	 * shows resolved anyway).
+	 * it, or where its type leaves a word from a list, a number, status
+	 * codes or the names of checks, which outputs show anyway.
 	 */
 	flags = 0;
 	if (!(key->flags & CONFIG_KEY_PUBLIC) && key->type != CONFIG_DURATION &&
 	    key->type != CONFIG_NUMBER && key->type != CONFIG_BOOL &&
-	    key->type != CONFIG_CHOICE)
+	    key->type != CONFIG_CHOICE && key->type != CONFIG_LIST &&
+	    key->type != CONFIG_STATUS_RANGES)
 		flags |= CONFIG_EXPAND_SECRET;
 	if (key->type == CONFIG_COMMAND || (key->type == CONFIG_URL &&
 	    strncasecmp(written, "exec:", 5) == 0))

@@ -103,7 +103,9 @@ test_config(void)
 		FAIL("mkstemp");
 		return;
 	}
-	fprintf(f, "[hinit]\nversion = ${UNIT_VERSION}\n[check:a]\nurl = tcp://127.0.0.1:1\ninterval = ${UNIT_INTERVAL}\n"
+	setenv("UNIT_WAIT", "c-named", 1);
+	fprintf(f, "[hinit]\nversion = ${UNIT_VERSION}\nwait = ${UNIT_WAIT}\n"
+	    "[check:c-named]\nurl = tcp://127.0.0.1:3\n[check:a]\nurl = tcp://127.0.0.1:1\ninterval = ${UNIT_INTERVAL}\n"
 	    "[check:b]\ncommand = echo ${UNIT_TOKEN}\n"
 	    "[check:c]\nurl = tcp://127.0.0.1:2\n"
 	    "[task:t]\ncommand = echo ${UNIT_PW}\n");
@@ -118,6 +120,7 @@ test_config(void)
 	scrub_is("env-password env-token", 0, "*** ***");
 	scrub_is("2500ms", 0, "2500ms");
 	scrub_is("1.2.3-public", 0, "1.2.3-public");	/* published */
+	scrub_is("check c-named", 0, "check c-named");	/* a check's name */
 	config_free(conf);
 
 	/* A URL's password and its password= parameters. */
