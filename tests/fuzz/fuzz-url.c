@@ -146,6 +146,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	/* Two '@' in the authority: refused. */
+	free(cause);
+	cause = NULL;
 	if (fuzz_two_at(s) && url_parse(s, &u, &cause) == 0) {
 		fprintf(stderr, "'%s' parses with two '@'\n", s);
 		abort();
