@@ -97,7 +97,7 @@ char		*buf_steal(struct buf *);
  * and the scrubber that shows each as "***" in a text.
  */
 #define SECRET_MIN		4	/* shorter values are not secrets */
-#define SECRET_CUT_START	0x1	/* the text is the rest of a longer one */
+#define SECRET_CUT_START	0x1	/* the text goes on a longer one */
 #define SECRET_CUT_END		0x2	/* the text was cut here */
 void		 secret_add(const char *);
 int		 secret_any(void);

@@ -216,8 +216,8 @@ httpd_header(struct httpd_request *r, const char *line, size_t len,
 		r->hosts++;
 		/* host[:port] or [v6]:port (RFC 9112 3.2): no blanks. */
 		for (; vlen > 0; v++, vlen--) {
-			if (!isalnum((u_char)*v) && strchr("-._~%!$&'()*+,;=:[]",
-			    *v) == NULL)
+			if (!isalnum((u_char)*v) &&
+			    strchr("-._~%!$&'()*+,;=:[]", *v) == NULL)
 				return (400);
 		}
 	}

@@ -159,7 +159,7 @@ task_emit(struct launch *l, const char *data, size_t len)
 		buf_puts(&b, "}\n");
 		free(s);
 	} else {
-		/* Output cannot forge hinit's lines or reach the terminal raw. */
+		/* It cannot forge hinit's lines or reach the terminal raw. */
 		buf_printf(&b, "%s: ", l->task->name);
 		buf_text_escaped(&b, data, len);
 		buf_putc(&b, '\n');

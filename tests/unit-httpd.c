@@ -162,9 +162,10 @@ main(void)
 	char			 path[] = "/tmp/unit-httpd.XXXXXX";
 	char			 file[64], *text, *cause = NULL, big[9000];
 	char			 req[16384];
-	const char		*one = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+	const char		*one;
 	int			 closed, fd, fds[8], i;
 
+	one = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
 	if (mkdtemp(path) == NULL)
 		fatal("mkdtemp");
 	snprintf(file, sizeof file, "%s/s.json", path);
@@ -241,7 +242,8 @@ main(void)
 	expect("404", strncmp(text, "HTTP/1.1 404 ", 13) == 0);
 	free(text);
 
-	text = ask("GET /health?verbose=1 HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
+	text = ask("GET /health?verbose=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+	    &closed);
 	expect("query ignored", strncmp(text, "HTTP/1.1 200 ", 13) == 0);
 	free(text);
 
@@ -258,16 +260,16 @@ main(void)
 	expect("505", strncmp(text, "HTTP/1.1 505 ", 13) == 0);
 	free(text);
 
-	text = ask("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
-	    &closed);
+	text = ask("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5"
+	    "\r\n\r\nhello", &closed);
 	expect("413", strncmp(text, "HTTP/1.1 413 ", 13) == 0);
 	expect("413 closes", closed);
 	free(text);
 
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
-	snprintf(req, sizeof req, "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n",
-	    big);
+	snprintf(req, sizeof req, "GET /health HTTP/1.1\r\nHost: x\r\n"
+	    "X-Big: %s\r\n\r\n", big);
 	text = ask(req, &closed);
 	expect("431", strncmp(text, "HTTP/1.1 431 ", 13) == 0);
 	expect("431 closes", closed);
@@ -283,14 +285,15 @@ main(void)
 	expect("1.0 keep-alive", !closed &&
 	    strstr(text, "\r\nConnection: keep-alive\r\n") != NULL);
 	free(text);
-	text = ask("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-	    &closed);
+	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\n\r\n", &closed);
 	expect("1.1 close", closed &&
 	    strstr(text, "\r\nConnection: close\r\n") != NULL);
 	free(text);
 
 	/* Pipelining: three requests at once, three answers in order. */
-	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n\r\nHEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
 	    "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("pipelined", count(text, "HTTP/1.1 ") == 3 &&
 	    strstr(text, "HTTP/1.1 200") < strstr(text, "HTTP/1.1 404"));

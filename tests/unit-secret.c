@@ -105,7 +105,9 @@ test_config(void)
 	}
 	setenv("UNIT_WAIT", "c-named", 1);
 	fprintf(f, "[hinit]\nversion = ${UNIT_VERSION}\nwait = ${UNIT_WAIT}\n"
-	    "[check:c-named]\nurl = tcp://127.0.0.1:3\n[check:a]\nurl = tcp://127.0.0.1:1\ninterval = ${UNIT_INTERVAL}\n"
+	    "[check:c-named]\nurl = tcp://127.0.0.1:3\n"
+	    "[check:a]\nurl = tcp://127.0.0.1:1\n"
+	    "interval = ${UNIT_INTERVAL}\n"
 	    "[check:b]\ncommand = echo ${UNIT_TOKEN}\n"
 	    "[check:c]\nurl = tcp://127.0.0.1:2\n"
 	    "[task:t]\ncommand = echo ${UNIT_PW}\n");

@@ -250,9 +250,11 @@ formatters(void)
 	buf_reset(&b);
 	buf_json_string(&b, "a\"\x1b\xff\xc3\xa9\xc3 \xe2\x82\xac\xed\xa0\x80");
 	expect("buf_json_string", strcmp(b.data, "\"a\\\"\\u001b\xef\xbf\xbd"
-	    "\xc3\xa9\xef\xbf\xbd \xe2\x82\xac\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") == 0);
+	    "\xc3\xa9\xef\xbf\xbd \xe2\x82\xac"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") == 0);
 	buf_reset(&b);
-	buf_text_escaped(&b, "a\nb\rc\td\x1b[2J\x7f\xc2\x9b\xff\xc3\xa9\xc3", 18);
+	buf_text_escaped(&b, "a\nb\rc\td\x1b[2J\x7f\xc2\x9b\xff\xc3\xa9\xc3",
+	    18);
 	expect("buf_text_escaped", strcmp(b.data,
 	    "a\\nb\\rc\td\\x1b[2J\\x7f\\u009b\\xff\xc3\xa9\\xc3") == 0);
 	buf_free(&b);
@@ -514,7 +516,8 @@ main(void)
 		expect("no null", strstr(doc->data, "null") == NULL);
 		expect("not run yet: no time, no value", strstr(doc->data,
 		    "\"componentId\": \"fresh\", \"componentType\": "
-		    "\"system\", \"status\": \"fail\", \"hinit:state\"") != NULL);
+		    "\"system\", \"status\": \"fail\", \"hinit:state\"") !=
+		    NULL);
 		expect("not critical, not healthy yet: warn", strstr(doc->data,
 		    "\"componentId\": \"opt\", \"componentType\": \"system\", "
 		    "\"status\": \"warn\", \"observedValue\": 1.8") != NULL &&
@@ -528,7 +531,8 @@ main(void)
 		expect("state gauge", strstr(doc->data,
 		    "hinit_check_state{check=\"fresh\",state=\"starting\"} 1\n"
 		    "hinit_check_state{check=\"fresh\",state=\"healthy\"} 0\n"
-		    "hinit_check_state{check=\"fresh\",state=\"unhealthy\"} 0\n")
+		    "hinit_check_state{check=\"fresh\",state=\"unhealthy\"} "
+		    "0\n")
 		    != NULL && strstr(doc->data, "hinit_check_state{check="
 		    "\"db\",state=\"healthy\"} 1\n") != NULL);
 		TAILQ_REMOVE(&conf.checks, fresh, entry);

@@ -63,8 +63,9 @@ fuzz_duplicate_header(const uint8_t *data, size_t size)
 		while (l > 0 && (p[l - 1] == '\r' || p[l - 1] == ' ' ||
 		    p[l - 1] == '\t'))
 			l--;
-		if (l < 8 || p[l - 1] != ']' || (strncmp(p, "[check:", 7) != 0 &&
-		    strncmp(p, "[task:", 6) != 0) || memchr(p, '\0', l) != NULL)
+		if (l < 8 || p[l - 1] != ']' || memchr(p, '\0', l) != NULL ||
+		    (strncmp(p, "[check:", 7) != 0 &&
+		    strncmp(p, "[task:", 6) != 0))
 			continue;
 		for (i = 0; i < n; i++) {
 			if (len[i] == l && memcmp(seen[i], p, l) == 0)

@@ -85,7 +85,7 @@ fuzz_parse(const char *data, size_t size)
 	if (!httpd_parse(data, size, &r)) {
 		/* A connection holds no more than this: never wait for more. */
 		if (size > HTTPD_HEAD_MAX) {
-			fprintf(stderr, "%zu bytes, and more asked for\n", size);
+			fprintf(stderr, "%zu bytes, more asked for\n", size);
 			abort();
 		}
 		return;
