@@ -157,6 +157,9 @@ hinit_exit(struct hinit *h, int code)
 		ev_timer_stop(loop, &h->app.kill_timer);
 		ev_timer_stop(loop, &h->drain_timer);
 		ev_timer_stop(loop, &h->app.restart_timer);
+		ev_timer_stop(loop, &h->app.sweep_timer);
+		h->app.sweeping = 0;
+		reap_sweep_begin(h);
 		if (reap_children_left(h)) {
 			reap_kill_all(h, SIGTERM);
 			if (!ev_is_active(&h->grace_timer)) {
@@ -165,6 +168,10 @@ hinit_exit(struct hinit *h, int code)
 				ev_timer_start(loop, &h->grace_timer);
 			}
 		}
+	} else if (!h->pid1 && !h->left_timer_set &&
+	    !ev_is_active(&h->left_timer) && reap_children_left(h)) {
+		/* Orphans adopted since the SIGTERM get theirs now. */
+		reap_sweep(h, SIGTERM, REAP_ALL, NULL);
 	}
 	if (!reap_children_left(h) || h->left_timer_set)
 		hinit_finish(h);
@@ -297,6 +304,7 @@ hinit_run(struct hinit *h, char **argv)
 	h->left_timer.data = h;
 	ev_timer_init(&h->app.restart_timer, NULL, 0, 0);
 	ev_timer_init(&h->app.kill_timer, NULL, 0, 0);
+	ev_timer_init(&h->app.sweep_timer, NULL, 0, 0);
 	reap_start(h);
 
 	cause = NULL;

@@ -196,6 +196,7 @@ probe_record(struct check *c, enum check_result result, const char *output)
 		}
 	} else {
 		c->failures++;
+		c->success_run = 0;	/* counted or not: passes in a row */
 		if (c->state == CHECK_STARTING &&
 		    probe_in_start_period(c, c->attempt_start)) {
 			log_debug("check %s: failure inside start_period %s, "
@@ -203,7 +204,6 @@ probe_record(struct check *c, enum check_result result, const char *output)
 			    c->start_period, tmp, sizeof tmp));
 		} else {
 			c->failing_streak++;
-			c->success_run = 0;
 			if (c->state != CHECK_UNHEALTHY &&
 			    c->failing_streak >= c->retries)
 				c->state = CHECK_UNHEALTHY;
