@@ -283,7 +283,7 @@ __dead void
 hinit_run(struct hinit *h, char **argv)
 {
 	struct ev_loop	*loop;
-	char		*cause;
+	char		*cause, *s;
 
 	log_set_format(h->conf->log_format);
 
@@ -316,8 +316,9 @@ hinit_run(struct hinit *h, char **argv)
 		h->httpd = httpd_start(h, h->conf->listen,
 		    h->conf->max_connections, &cause);
 		if (h->httpd == NULL) {
-			fprintf(stderr, "hinit: listen %s: %s\n",
-			    h->conf->listen, cause);
+			xasprintf(&s, "listen %s: %s", h->conf->listen, cause);
+			cause = secret_scrub_string(s);
+			fprintf(stderr, "hinit: %s\n", cause);
 			exit(EXIT_USAGE);
 		}
 	}

@@ -43,10 +43,8 @@ struct init_options {
 	char			*config_file;
 	char			*listen;
 	char			*status_file;
-	uint64_t		 grace;
-	int			 grace_set;
-	uint64_t		 drain;
-	int			 drain_set;
+	char			*grace;		/* as given: config_override */
+	char			*drain;
 	int			 kill_group;
 	int			 subreaper;
 	int			 exit_zero[EXIT_CODES_MAX];	/* -e CODE */

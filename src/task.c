@@ -64,6 +64,7 @@ struct task_output {
 	int			 fd;		/* -1 at the end */
 	ev_io			 io;
 	struct buf		 line;		/* a line not ended yet */
+	int			 cut;		/* the last piece was cut */
 	int			 exited;	/* the task has */
 	int			 dropping;	/* past the bounds */
 	size_t			 after;		/* bytes read since */
@@ -144,15 +145,30 @@ task_wait_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	hinit_exit(h, 1);
 }
 
-/* One line (or piece) of a task's output, on stderr like hinit's log. */
+/*
+ * One line (or piece) of a task's output, on stderr like hinit's log, with
+ * every secret hidden: a piece cut at TASK_LINE_MAX may end in the start
+ * of one, and the next piece begin with its rest.
+ */
 static void
 task_emit(struct task_output *o, const char *data, size_t len)
 {
-	struct buf	 b;
+	struct buf	 b, line;
 	char		 t[40], *s;
+	int		 flags = 0;
 
 	if (o->dropping)
 		return;
+	if (o->cut)
+		flags |= SECRET_CUT_START;
+	if ((o->cut = (len >= TASK_LINE_MAX)))
+		flags |= SECRET_CUT_END;
+	buf_init(&line);
+	buf_add(&line, "", 0);
+	secret_scrub(&line, data, len, flags);
+	data = line.data;
+	len = line.len;
+
 	buf_init(&b);
 	if (o->h->conf->log_format == LOG_JSON) {
 		s = xstrndup(data, len);
@@ -165,12 +181,14 @@ task_emit(struct task_output *o, const char *data, size_t len)
 		buf_puts(&b, "}\n");
 		free(s);
 	} else {
+		/* It cannot forge hinit's lines or reach the terminal raw. */
 		buf_printf(&b, "%s: ", o->task->name);
-		buf_add(&b, data, len);
+		buf_text_escaped(&b, data, len);
 		buf_putc(&b, '\n');
 	}
 	(void)write(STDERR_FILENO, b.data, b.len);
 	buf_free(&b);
+	buf_free(&line);
 }
 
 /* The end of the output: the last piece, then the pipe is closed. */

@@ -111,7 +111,7 @@ def hold(n):
 def big_head():
     s = connect()
     s.settimeout(10)
-    s.sendall(b"GET /health HTTP/1.1\r\nX-Big: " + b"a" * 100 * 1024 + b"\r\n\r\n")
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100 * 1024 + b"\r\n\r\n")
     s.recv(4096)
     s.close()
 
@@ -130,7 +130,7 @@ def unread_pipeline():
     # reading rather than queue answers without bound.
     s = connect()
     s.settimeout(3)
-    s.sendall(b"GET /metrics HTTP/1.1\r\n\r\n" * 4000)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n" * 4000)
     held.append(s)
 
 @quietly

@@ -96,10 +96,10 @@ expect_eq "garbage" "HTTP/1.1 400 Bad Request" "$(first 'hello\r\n\r\n')"
 expect_eq "no version" "HTTP/1.1 400 Bad Request" "$(first 'GET /health\r\n\r\n')"
 expect_eq "HTTP/2.0" "HTTP/1.1 505 HTTP Version Not Supported" "$(first 'GET /health HTTP/2.0\r\n\r\n')"
 expect_eq "a body" "HTTP/1.1 413 Content Too Large" \
-    "$(first 'GET /health HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody')"
+    "$(first 'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody')"
 big=$(head -c 9000 /dev/zero | tr '\0' a)
 expect_eq "header > 8 KiB" "HTTP/1.1 431 Request Header Fields Too Large" \
-    "$(first "GET /health HTTP/1.1\\r\\nX-Big: $big\\r\\n\\r\\n")"
+    "$(first "GET /health HTTP/1.1\\r\\nHost: x\\r\\nX-Big: $big\\r\\n\\r\\n")"
 expect_match "400 closes" '<closed>$' "$(raw 'hello\r\n\r\n')"
 
 # HTTP/1.0 closes unless asked; 1.1 keeps the connection.
@@ -108,10 +108,10 @@ out=$(raw 'GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n')
 expect_no_match "1.0 keep-alive stays open" '<closed>' "$out"
 expect_match "1.0 keep-alive says so" 'Connection: keep-alive' "$out"
 expect_no_match "1.1 stays open" '<closed>' "$(raw 'HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n')"
-expect_match "1.1 close" '<closed>$' "$(raw 'GET /health HTTP/1.1\r\nConnection: close\r\n\r\n')"
+expect_match "1.1 close" '<closed>$' "$(raw 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')"
 
 # Pipelining: three requests in one packet, three answers in order.
-out=$(raw 'HEAD /health HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\nHEAD /metrics HTTP/1.1\r\nConnection: close\r\n\r\n')
+out=$(raw 'HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\nHEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
 expect_eq "pipelined answers" "200 404 200" \
     "$(grep -o '^HTTP/1.1 [0-9]*' <<<"$out" | cut -d' ' -f2 | tr '\n' ' ' | sed 's/ $//')"
 expect_match "pipelined, then closed" '<closed>$' "$out"
@@ -125,14 +125,14 @@ port = int(sys.argv[1])
 for i in range(100):
     s = socket.create_connection(("127.0.0.1", port))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    s.sendall(b"GET /health HTTP/1.1\r\n\r\n" * 3)
+    s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
     s.recv(1000)
     if i % 2:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()				# reset or FIN mid-answer
 for i in range(20):
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /health/live HTTP/1.1\r\n\r\n")
+    s.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
     s.shutdown(socket.SHUT_WR)		# half-closed: still answered
     data = b""
     while True:

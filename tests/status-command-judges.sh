@@ -69,7 +69,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["status"] == "warn", d["status"]
 assert d["hinit:state"] == "healthy"
-assert d["version"] and d["serviceId"]
+assert "version" not in d and d["hinit:version"] and d["serviceId"]
 assert d["hinit:app"]["state"] == "running" and d["hinit:app"]["restarts"] == 0
 c = d["checks"]["ready:responseTime"][0]
 assert c["componentId"] == "ready" and c["componentType"] == "system"
