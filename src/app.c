@@ -129,6 +129,38 @@ proc_close_fds(const struct hinit *h)
 }
 
 /*
+ * hinit's environment with each of add ("NAME=value") in place of the
+ * variable of that name; the strings are not copied.
+ */
+static char **
+proc_environment(char **add)
+{
+	extern char	**environ;
+	char		**env, **p, **a;
+	size_t		 n = 0, len;
+
+	for (p = environ; *p != NULL; p++)
+		n++;
+	for (a = add; *a != NULL; a++)
+		n++;
+	env = xreallocarray(NULL, n + 1, sizeof *env);
+	n = 0;
+	for (p = environ; *p != NULL; p++) {
+		for (a = add; *a != NULL; a++) {
+			len = strcspn(*a, "=") + 1;
+			if (strncmp(*p, *a, len) == 0)
+				break;
+		}
+		if (*a == NULL)
+			env[n++] = *p;
+	}
+	for (a = add; *a != NULL; a++)
+		env[n++] = *a;
+	env[n] = NULL;
+	return (env);
+}
+
+/*
  * Start a child in its own process group and exec it. vfork: the child
  * borrows hinit's memory until its exec, so no page tables are copied and
  * no page is copied on write afterwards, and hinit goes on only once the
@@ -142,13 +174,17 @@ pid_t
 proc_spawn(struct proc_spawn *ps, char **cause)
 {
 	struct hinit	*h = hinit_get();
+	extern char	**environ;
 	const char	*what;
+	char		**env = environ;
 	sigset_t	 all, old;
 	volatile int	 error = 0;
 	pid_t		 pid;
 	int		 fd;
 
 	what = ps->shell_command != NULL ? "/bin/sh" : ps->argv[0];
+	if (ps->env != NULL)
+		env = proc_environment(ps->env);
 	/*
 	 * Until the child has its own dispositions back, a signal sent to it
 	 * (to its new group, say) would run hinit's handlers there, on
@@ -174,16 +210,18 @@ proc_spawn(struct proc_spawn *ps, char **cause)
 		proc_close_fds(h);
 		signal_child_reset();
 		if (ps->shell_command != NULL) {
-			execl("/bin/sh", "sh", "-c", ps->shell_command,
-			    (char *)NULL);
+			execle("/bin/sh", "sh", "-c", ps->shell_command,
+			    (char *)NULL, env);
 		} else
-			execvp(ps->argv[0], ps->argv);
+			execvpe(ps->argv[0], ps->argv, env);
 		error = errno;
 		_exit(error == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
 	}
 	if (pid == -1)
 		error = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (env != environ)
+		free(env);
 	if (pid == -1) {
 		xasprintf(cause, "fork: %s", strerror(error));
 		return (-1);
@@ -336,7 +374,7 @@ app_start(struct hinit *h)
 {
 	struct app		*app = &h->app;
 	struct proc_spawn	 ps;
-	char			*cause;
+	char			*cause, *env[3] = { NULL, NULL, NULL };
 	pid_t			 pid;
 
 	/* What runs now is not the app's to end when it restarts. */
@@ -347,11 +385,26 @@ app_start(struct hinit *h)
 	ps.argv = app->argv;
 	ps.stdout_fd = ps.stderr_fd = -1;
 	ps.foreground = 1;
-	if ((pid = proc_spawn(&ps, &cause)) == -1) {
+	/* sd_notify: where to tell, and how often (sd_watchdog_enabled). */
+	if (h->notify != NULL) {
+		xasprintf(&env[0], "NOTIFY_SOCKET=%s",
+		    notify_address(h->notify));
+		if (h->conf->watchdog != 0) {
+			xasprintf(&env[1], "WATCHDOG_USEC=%llu",
+			    (unsigned long long)h->conf->watchdog * 1000);
+		}
+		ps.env = env;
+	}
+	pid = proc_spawn(&ps, &cause);
+	free(env[0]);
+	free(env[1]);
+	if (pid == -1) {
 		log_warnx("cannot start %s: %s", app->argv[0], cause);
 		free(cause);
 		return (-1);
 	}
+	if (h->notify != NULL)
+		notify_app(h->notify, pid);
 	app->pid = pid;
 	app->state = APP_RUNNING;
 	app->started = ev_now(EV_DEFAULT);
@@ -391,6 +444,8 @@ app_exited(pid_t pid, int status, void *arg)
 
 	app->pid = 0;
 	app->status = status;
+	if (h->notify != NULL)
+		notify_app(h->notify, 0);
 	ev_timer_stop(EV_DEFAULT, &app->kill_timer);
 	if (WIFSIGNALED(status)) {
 		log_info("%s (pid %ld) killed by SIG%s", app->argv[0],

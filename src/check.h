@@ -52,7 +52,10 @@ struct check_type {
 	const char *const	 *schemes;	/* URL schemes, NULL-terminated */
 	/* After the section is read: validate and prepare (parse the URL). */
 	int			(*configure)(struct check *, char **);
-	/* Begin one attempt; -1 + cause is a failed attempt. */
+	/*
+	 * Begin one attempt; -1 + cause is a failed attempt. NULL: the check
+	 * is told its results (probe_push), never probed.
+	 */
 	int			(*start)(struct check *, char **);
 	/* Abandon the attempt under way; idempotent; no check_done() after. */
 	void			(*cancel)(struct check *);
@@ -131,9 +134,16 @@ void		 check_done(struct check *, enum check_result, const char *, ...)
  */
 extern const struct check_type	check_type_tcp;
 extern const struct check_type	check_type_exec;
+extern const struct check_type	check_type_notify;
 const struct check_type	*check_type_find(const char *, char **);
 const struct check_type	*check_type_for_target(const char *, char **);
 void			 check_free(struct check *);
+
+/* checks/notify.c: the app's own word on its health (notify = yes). */
+int		 notify_open(struct check *, uint64_t, char **);
+const char	*notify_address(struct check *);
+void		 notify_app(struct check *, pid_t);	/* its group; 0: gone */
+int		 notify_stopping(struct check *);
 
 /* src/probe.c: the engine. */
 typedef void	 probe_cb(struct check *, int, void *);	/* int: state changed */
@@ -143,6 +153,8 @@ void		 probe_reset(struct check_list *);	/* the app restarted */
 const struct attempt	*probe_last(const struct check *);
 /* One attempt of this check now, none after (hinit check, hinit wait). */
 void		 probe_once(struct check *, probe_cb *, void *);
+/* The result of a check that is told, not probed (type without start). */
+void		 probe_push(struct check *, enum check_result, const char *);
 /* Run the loop until hinit has no child left, at most the given seconds. */
 void		 probe_settle(double);
 const char	*check_state_name(enum check_state);

@@ -115,6 +115,14 @@ const struct config_key config_keys[] = {
 	  .choices = config_on_unhealthy_choices, .dflt = "none",
 	  .offset = OFF_H(on_unhealthy),
 	  .help = "what a live check turning unhealthy does" },
+	{ .section = H, .name = "notify", .type = CONFIG_BOOL,
+	  .dflt = "no", .offset = OFF_H(notify),
+	  .help = "give the app NOTIFY_SOCKET (sd_notify) and add a check "
+	      "named app: READY=1, STATUS=, WATCHDOG=1, STOPPING=1" },
+	{ .section = H, .name = "watchdog", .type = CONFIG_DURATION,
+	  .max = CONFIG_DAY, .dflt = "0s", .offset = OFF_H(watchdog),
+	  .help = "with notify: once ready, the app sends WATCHDOG=1 at "
+	      "least this often, else check app fails (0s: never)" },
 	{ .section = H, .name = "wait", .type = CONFIG_LIST,
 	  .dflt = "",
 	  .help = "checks that must be healthy before tasks and the app start" },
@@ -1689,6 +1697,41 @@ config_finish_wait(struct config *conf, struct config_part *part,
 	return (0);
 }
 
+/*
+ * notify = yes: the check "app", told by the app itself (checks/notify.c).
+ * A live check: it speaks for the app, and a missed watchdog is the app's
+ * own failure; one failure is enough.
+ */
+static int
+config_finish_notify(struct config *conf, struct config_part *part,
+    char **cause)
+{
+	struct config_value	*v;
+	struct check		*c;
+
+	if (!conf->notify) {
+		if (conf->watchdog == 0)
+			return (0);
+		*cause = xstrdup("watchdog needs notify = yes");
+		v = config_part_value(part, "watchdog");
+		return (config_error(conf, part, v->line, cause));
+	}
+	if ((c = config_find_check(conf, "app")) != NULL) {
+		xasprintf(cause, "notify = yes adds a check named 'app': "
+		    "rename [check:app] (line %u)", c->line);
+		v = config_part_value(part, "notify");
+		return (config_error(conf, part, v->line, cause));
+	}
+	c = config_check_new(conf, "app", 0);
+	c->type = &check_type_notify;
+	c->target = xstrdup("notify");
+	c->target_shown = xstrdup("notify");
+	c->role = CHECK_ROLE_LIVE;
+	c->retries = 1;
+	c->timeout = 0;
+	return (c->type->configure(c, cause));
+}
+
 int
 config_finish(struct config *conf, char **cause)
 {
@@ -1703,6 +1746,8 @@ config_finish(struct config *conf, char **cause)
 		case CONFIG_SECTION_HINIT:
 			if (config_finish_wait(conf, part, conf->wait,
 			    conf->nwait, cause) != 0)
+				return (-1);
+			if (config_finish_notify(conf, part, cause) != 0)
 				return (-1);
 			if (conf->restart_delay > conf->restart_delay_max) {
 				xasprintf(cause, "restart_delay (%s) is longer "

