@@ -85,7 +85,7 @@ hinit_probe_cb(struct check *check, int changed, void *arg)
 	if (h->app.pid <= 0 || h->app.restart_now)
 		return;
 	/* The app said it is stopping: its exit decides what comes next. */
-	if (0)
+	if (check == h->notify && notify_stopping(check))
 		return;
 	switch (h->conf->on_unhealthy) {
 	case ON_UNHEALTHY_NONE:
