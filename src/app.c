@@ -232,6 +232,63 @@ proc_spawn(struct proc_spawn *ps, char **cause)
 	return (pid);
 }
 
+/* A wait status as an exit code: the code, or 128+N for signal N. */
+static int
+app_status_code(int status)
+{
+	if (WIFEXITED(status))
+		return (WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		return (128 + WTERMSIG(status));
+	return (1);
+}
+
+/*
+ * restart_limit: would one more restart make more than restart_limit within
+ * restart_window? The ring holds the times of the last restart_limit.
+ */
+static int
+app_budget_spent(struct hinit *h)
+{
+	struct config	*conf = h->conf;
+	struct app	*app = &h->app;
+	double		 now = ev_now(EV_DEFAULT);
+	u_int		 i, kept, n = 0;
+
+	if (conf->restart_limit == 0)
+		return (0);
+	kept = app->restarts;
+	if (kept > conf->restart_limit)
+		kept = conf->restart_limit;
+	for (i = 0; i < kept; i++) {
+		if ((now - app->restart_times[i]) * 1000.0 <
+		    (double)conf->restart_window)
+			n++;
+	}
+	return (n >= conf->restart_limit);
+}
+
+/*
+ * restart_limit is reached: no more restarts. Exit with the app's last code
+ * as it was, not mapped by -e: the orchestrator must see a crash loop as
+ * one, and its own restart policy take over.
+ */
+static void
+app_give_up(struct hinit *h)
+{
+	struct app	*app = &h->app;
+	char		 tmp[32];
+	int		 code = app_status_code(app->status);
+
+	log_warnx("%s restarted %u times within %s (restart_limit): giving up, "
+	    "exiting with %d", app->argv[0], h->conf->restart_limit,
+	    duration_format(h->conf->restart_window, tmp, sizeof tmp), code);
+	app->given_up = 1;
+	app->state = APP_EXITED;
+	hinit_changed(h);
+	hinit_exit(h, code);
+}
+
 static void	app_exited(pid_t, int, void *);
 static void	app_backoff(struct hinit *);
 
@@ -245,11 +302,22 @@ app_restart_start(struct hinit *h)
 {
 	struct app	*app = &h->app;
 
+	u_int		 limit = h->conf->restart_limit;
+
 	app->restart_due = 0;
+	if (limit != 0) {
+		if (app->restart_times == NULL)
+			app->restart_times = xcalloc(limit, sizeof (double));
+		app->restart_times[app->restarts % limit] = ev_now(EV_DEFAULT);
+	}
 	app->restarts++;
 	probe_reset(&h->conf->checks);
 	if (app_start(h) == 0)
 		return;
+	if (app_budget_spent(h)) {
+		app_give_up(h);
+		return;
+	}
 	app->started = ev_now(EV_DEFAULT);
 	app_backoff(h);
 	hinit_changed(h);
@@ -259,6 +327,8 @@ static void
 app_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hinit	*h = w->data;
+	struct app	*app = &h->app;
+	u_int		 limit = h->conf->restart_limit;
 
 	if (h->app.sweeping) {
 		h->app.restart_due = 1;
@@ -419,14 +489,8 @@ int
 app_exit_code(const struct hinit *h, int status)
 {
 	u_int	 i;
-	int	 code;
+	int	 code = app_status_code(status);
 
-	if (WIFEXITED(status))
-		code = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		code = 128 + WTERMSIG(status);
-	else
-		code = 1;
 	for (i = 0; i < h->opts->nexit_zero; i++) {
 		if (h->opts->exit_zero[i] == code)
 			return (0);
@@ -465,6 +529,10 @@ app_exited(pid_t pid, int status, void *arg)
 	}
 
 	app->restart_now = 0;
+	if (app_budget_spent(h)) {
+		app_give_up(h);
+		return;
+	}
 	app->state = APP_RESTARTING;
 	app_backoff(h);
 	app_sweep_begin(h);
@@ -521,7 +589,8 @@ app_restart(struct hinit *h)
 	if (app->pid <= 0 || app->restart_now)
 		return;
 	app->restart_now = 1;
-	app_signal(h, SIGTERM);
+	app_signal(h, h->conf->stop_signal != 0 ? h->conf->stop_signal :
+	    SIGTERM);
 	ev_timer_stop(EV_DEFAULT, &app->kill_timer);
 	ev_timer_init(&app->kill_timer, app_kill_cb, h->conf->grace / 1000.0,
 	    0);

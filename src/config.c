@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <search.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -111,6 +112,18 @@ const struct config_key config_keys[] = {
 	  .dflt = "", .offset = OFF_H(version), .flags = CONFIG_KEY_PUBLIC,
 	  .help = "the app's version, the \"version\" of /health (e.g. "
 	      "${APP_VERSION:-}); published as is" },
+	{ .section = H, .name = "restart_limit", .type = CONFIG_NUMBER,
+	  .max = 1000, .dflt = "0", .offset = OFF_H(restart_limit),
+	  .help = "more restarts than this within restart_window: give up and "
+	      "exit with the app's code (0: no limit)" },
+	{ .section = H, .name = "restart_window", .type = CONFIG_DURATION,
+	  .min = 1000, .max = CONFIG_DAY, .dflt = "60s",
+	  .offset = OFF_H(restart_window),
+	  .help = "the window restart_limit counts restarts in" },
+	{ .section = H, .name = "stop_signal", .type = CONFIG_SIGNAL,
+	  .dflt = "", .offset = OFF_H(stop_signal),
+	  .help = "what the app gets to stop, e.g. SIGQUIT for nginx (empty: "
+	      "the signal hinit received; SIGTERM for restarts)" },
 	{ .section = H, .name = "on_unhealthy", .type = CONFIG_CHOICE,
 	  .choices = config_on_unhealthy_choices, .dflt = "none",
 	  .offset = OFF_H(on_unhealthy),
@@ -782,6 +795,18 @@ config_apply(const struct config_key *key, void *object, const char *value,
 		return (config_parse_header(c, value, cause));
 	case CONFIG_STATUS_RANGES:
 		return (config_parse_ranges(c, value, cause));
+	case CONFIG_SIGNAL:
+		*(int *)p = 0;
+		if (*value == '\0')
+			break;
+		if ((yes = signal_parse(value)) == -1 || yes == SIGKILL ||
+		    yes == SIGSTOP) {
+			xasprintf(cause, "bad signal '%s' (e.g. SIGQUIT, INT, "
+			    "15; not KILL or STOP)", value);
+			return (-1);
+		}
+		*(int *)p = yes;
+		break;
 	}
 	return (0);
 }
@@ -1836,6 +1861,13 @@ config_print_scalar(const struct config_key *key, void *object, char *buf,
 		return (*(int *)p ? "yes" : "no");
 	case CONFIG_CHOICE:
 		return (key->choices[*(int *)p]);
+	case CONFIG_SIGNAL:
+		if (*(int *)p == 0)
+			return ("");
+		snprintf(buf, len, "SIG%s", signal_name(*(int *)p));
+		if (strcmp(buf, "SIGRT") == 0)
+			snprintf(buf, len, "%d", *(int *)p);
+		return (buf);
 	default:
 		return (NULL);
 	}

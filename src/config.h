@@ -52,6 +52,9 @@ struct config {
 	enum restart_policy	 restart;
 	uint64_t		 restart_delay;	/* ms */
 	uint64_t		 restart_delay_max;
+	u_int			 restart_limit;	/* 0: no limit */
+	uint64_t		 restart_window;	/* ms */
+	int			 stop_signal;	/* 0: the signal received */
 	enum on_unhealthy	 on_unhealthy;
 	int			 notify;	/* the app's NOTIFY_SOCKET */
 	uint64_t		 watchdog;	/* ms; 0: none */
@@ -83,7 +86,8 @@ enum config_type {
 	CONFIG_URL,
 	CONFIG_COMMAND,
 	CONFIG_HEADER,		/* repeatable "Name: value" */
-	CONFIG_STATUS_RANGES	/* "200-399, 404" */
+	CONFIG_STATUS_RANGES,	/* "200-399, 404" */
+	CONFIG_SIGNAL		/* "SIGQUIT", "QUIT", "3"; empty: 0 */
 };
 
 enum config_section {

@@ -68,6 +68,10 @@ struct resolve	*resolve_start(const char *, const char *, int, resolve_cb *,
 		     void *);
 void		 resolve_cancel(struct resolve *);
 
+/* signal.c: signal names both ways: "TERM", "SIGTERM", "15"; -1 if none. */
+int		 signal_parse(const char *);
+const char	*signal_name(int);	/* without "SIG"; "RT" or "?" */
+
 /* buf.c: a growable byte buffer, and JSON string escaping into it. */
 struct buf {
 	char	*data;		/* always NUL-terminated when non-NULL */

@@ -139,6 +139,7 @@ hinit_finish(struct hinit *h)
 	probe_stop(&h->conf->checks);
 	httpd_free(h->httpd);
 	status_free(h->status);
+	free(h->app.restart_times);
 	log_verbose("exiting with %d", code);
 	exit(code);
 }
@@ -184,10 +185,12 @@ static void
 hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hinit	*h = w->data;
+	int		 sig = h->stop_signal;
 
-	log_verbose("forwarding SIG%s to the app",
-	    signal_name(h->stop_signal));
-	app_signal(h, h->stop_signal);
+	if (h->conf->stop_signal != 0)
+		sig = h->conf->stop_signal;
+	log_verbose("sending SIG%s to the app", signal_name(sig));
+	app_signal(h, sig);
 	ev_timer_set(&h->grace_timer, h->conf->grace / 1000.0, 0);
 	ev_timer_start(loop, &h->grace_timer);
 }

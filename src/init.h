@@ -30,6 +30,8 @@ struct app {
 	ev_timer		 restart_timer;
 	uint64_t		 restart_delay;	/* next back-off, ms */
 	int			 restart_now;	/* on_unhealthy = restart */
+	double			*restart_times;	/* a ring of restart_limit */
+	int			 given_up;	/* restart_limit reached */
 	ev_timer		 kill_timer;	/* ... SIGKILL after the grace */
 	int			 sweeping;	/* ending what it left: */
 #define APP_SWEEP_TERM		1	/* SIGTERM sent, the grace runs */
@@ -131,8 +133,6 @@ void		 signal_stop(struct hinit *);
 /* In a forked child, before exec: restore what hinit inherited. */
 void		 signal_child_reset(void);
 int		 signal_caught(int);
-int		 signal_parse(const char *);	/* "TERM", "SIGTERM", "15" */
-const char	*signal_name(int);
 
 /*
  * src/app.c: spawning children (the app, tasks, exec checks) and the app's

@@ -419,6 +419,8 @@ status_build(struct status *s, enum status_view view, double now)
 	buf_json_string(b, status_app_states[app]);
 	buf_puts(b, ", \"restarts\": ");
 	buf_put_uint(b, h->app.restarts);
+	buf_puts(b, h->app.given_up ? ", \"restartLimitReached\": true" :
+	    ", \"restartLimitReached\": false");
 	buf_puts(b, "}, \"checks\": {");
 	if (h->conf != NULL) {
 		TAILQ_FOREACH(c, &h->conf->checks, entry) {
@@ -743,6 +745,10 @@ status_metrics(struct status *s)
 	status_metric_head(b, "hinit_app_restarts_total", "counter",
 	    "Times the app was restarted.");
 	buf_printf(b, "hinit_app_restarts_total %u\n", h->app.restarts);
+	status_metric_head(b, "hinit_app_restart_limit_reached", "gauge",
+	    "1 once restart_limit is reached: hinit gives up and exits.");
+	buf_printf(b, "hinit_app_restart_limit_reached %d\n",
+	    h->app.given_up);
 	status_metric_head(b, "hinit_zombies_reaped_total", "counter",
 	    "Orphaned processes reaped.");
 	buf_printf(b, "hinit_zombies_reaped_total %llu\n",
