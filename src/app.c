@@ -18,6 +18,7 @@
 #include "hinit.h"
 #include "check.h"
 #include "init.h"
+#include "status.h"
 
 #define APP_STABLE	10.0	/* seconds: a longer run resets the back-off */
 #define APP_KILL_WAIT	2.0	/* seconds: after SIGKILL, for the reaps */
@@ -444,7 +445,9 @@ app_start(struct hinit *h)
 {
 	struct app		*app = &h->app;
 	struct proc_spawn	 ps;
-	char			*cause, *env[3] = { NULL, NULL, NULL };
+	char			*cause, *env[4] = { NULL, NULL, NULL, NULL };
+	const char		*file;
+	u_int			 n = 0, i;
 	pid_t			 pid;
 
 	/* What runs now is not the app's to end when it restarts. */
@@ -455,19 +458,23 @@ app_start(struct hinit *h)
 	ps.argv = app->argv;
 	ps.stdout_fd = ps.stderr_fd = -1;
 	ps.foreground = 1;
+	/* Where the app reads hinit's verdict (an /api/health of its own). */
+	if ((file = status_where(h->status)) != NULL)
+		xasprintf(&env[n++], "HINIT_STATUS_FILE=%s", file);
 	/* sd_notify: where to tell, and how often (sd_watchdog_enabled). */
 	if (h->notify != NULL) {
-		xasprintf(&env[0], "NOTIFY_SOCKET=%s",
+		xasprintf(&env[n++], "NOTIFY_SOCKET=%s",
 		    notify_address(h->notify));
 		if (h->conf->watchdog != 0) {
-			xasprintf(&env[1], "WATCHDOG_USEC=%llu",
+			xasprintf(&env[n++], "WATCHDOG_USEC=%llu",
 			    (unsigned long long)h->conf->watchdog * 1000);
 		}
-		ps.env = env;
 	}
+	if (n != 0)
+		ps.env = env;
 	pid = proc_spawn(&ps, &cause);
-	free(env[0]);
-	free(env[1]);
+	for (i = 0; i < n; i++)
+		free(env[i]);
 	if (pid == -1) {
 		log_warnx("cannot start %s: %s", app->argv[0], cause);
 		free(cause);

@@ -538,6 +538,13 @@ status_new(struct hinit *h, char **cause)
 	return (s);
 }
 
+/* Where the status file is written now; NULL if nowhere. */
+const char *
+status_where(struct status *s)
+{
+	return (s != NULL ? s->path : NULL);
+}
+
 void
 status_changed(struct status *s)
 {

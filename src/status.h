@@ -42,6 +42,7 @@ const char	*status_overall_name(enum overall);
 int		 status_ready(enum overall);	/* pass or warn */
 struct status	*status_new(struct hinit *, char **);
 void		 status_changed(struct status *);	/* rebuild and rewrite */
+const char	*status_where(struct status *);
 void		 status_attempted(struct status *);	/* results, no state */
 const struct buf *status_document(struct status *, enum status_view);
 const struct buf *status_metrics(struct status *);

@@ -85,7 +85,7 @@ pass "Next.js crashing: restarted after 1s, 2s, 4s, counted, 503 meanwhile"
 kill $squatter
 wait_for 30 is_state healthy || fail "never healthy after the port was freed: $(health)"
 expect_eq "restarts" 4 "$(field 'd["hinit:app"]["restarts"]')"
-expect_eq "the app answers" 200 "$(http_code "http://127.0.0.1:$app_port/api/health")"
+expect_eq "the app answers" 200 "$(http_code "http://127.0.0.1:$app_port/api/live")"
 pass "the next start serves: healthy"
 kill -TERM $hpid
 wait_for 30 gone $upid || fail "hinit did not exit"

@@ -72,7 +72,8 @@ next=$(grep -n 'Next.js' "$T/log" | head -1 | cut -d: -f1)
     fail "missing log lines: $(cat "$T/log")"
 [ "$db" -lt "$mig" ] && [ "$mig" -lt "$done_" ] && [ "$done_" -lt "$next" ] ||
     fail "order: db healthy $db, migrate $mig..$done_, Next.js $next: $(cat "$T/log")"
-expect_eq "the app's own health" 200 "$(http_code "http://127.0.0.1:$app_port/api/health")"
+expect_eq "the app's own liveness" 200 "$(http_code "http://127.0.0.1:$app_port/api/live")"
+expect_eq "/api/health on the app's port: hinit's verdict" 200 "$(http_code "http://127.0.0.1:$app_port/api/health")"
 expect_eq "the app's page" 200 "$(http_code "http://127.0.0.1:$app_port/")"
 timeout 5 "$HINIT" status --status-file "$file" >"$T/status-out"
 expect_eq "hinit status when healthy" 0 "$?"
@@ -91,7 +92,8 @@ timeout 5 "$HINIT" status --live --status-file "$file" >/dev/null
 expect_eq "hinit status --live without PostgreSQL" 0 "$?"
 expect_eq "the app still runs" "$app_pid" "$(field 'd["hinit:app"]["pid"]')"
 expect_eq "no restart" 0 "$(field 'd["hinit:app"]["restarts"]')"
-expect_eq "the app still answers" 200 "$(http_code "http://127.0.0.1:$app_port/api/health")"
+expect_eq "the app still answers" 200 "$(http_code "http://127.0.0.1:$app_port/api/live")"
+expect_eq "/api/health on the app's port without PostgreSQL" 503 "$(http_code "http://127.0.0.1:$app_port/api/health")"
 pass "PostgreSQL down: /health 503, live 200, the app untouched"
 
 # 4. PostgreSQL back: healthy again.
@@ -125,7 +127,7 @@ while get(hport, "/health") != 503:
         print("no 503"); sys.exit(1)
 ms = (time.time() - t0) * 1000
 time.sleep(max(0, t0 + drain / 2 - time.time()))
-app = get(aport, "/api/health")	# half way through the drain
+app = get(aport, "/api/live")	# half way through the drain
 print("%.1f %d" % (ms, app))
 PY
 read -r ms app <"$T/measure"

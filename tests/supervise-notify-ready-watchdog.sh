@@ -5,7 +5,8 @@
 # on_unhealthy = restart restarts the app, which is starting again until it
 # says READY=1 anew. Messages from outside the app's process group, over
 # 4 KiB, or carrying descriptors change nothing (the descriptors are
-# closed); STOPPING=1 reports the app stopping without a restart. As PID 1.
+# closed); STOPPING=1 reports the app stopping without a restart. The app
+# also gets HINIT_STATUS_FILE, where hinit writes its status. As PID 1.
 . "$top_srcdir/tests/lib.sh"
 PY=/usr/bin/python3
 
@@ -38,8 +39,9 @@ unshare --pid --fork --kill-child --mount-proc "$HINIT" -vv -c "$T/hinit.ini" \
 upid=$!
 on_exit "kill -KILL $upid"
 wait_for 10 test -s "$T/starts" || fail "the app did not start: $(cat "$T/err")"
-read -r watchdog_usec sock <"$T/starts"
+read -r watchdog_usec sock status_file <"$T/starts"
 expect_eq "WATCHDOG_USEC" 500000 "$watchdog_usec"
+expect_eq "HINIT_STATUS_FILE" "$T/status.json" "$status_file"
 expect_match "NOTIFY_SOCKET" '^@hinit-notify-' "$sock"
 wait_for 10 app_is state starting || fail "no check app: $(cat "$T/err")"
 
