@@ -233,6 +233,13 @@ proc_spawn(struct proc_spawn *ps, char **cause)
 	return (pid);
 }
 
+/* What ends the app, or what it left, for a restart: stop_signal. */
+static int
+app_stop_signal(struct hinit *h)
+{
+	return (h->conf->stop_signal != 0 ? h->conf->stop_signal : SIGTERM);
+}
+
 /* A wait status as an exit code: the code, or 128+N for signal N. */
 static int
 app_status_code(int status)
@@ -328,8 +335,6 @@ static void
 app_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hinit	*h = w->data;
-	struct app	*app = &h->app;
-	u_int		 limit = h->conf->restart_limit;
 
 	if (h->app.sweeping) {
 		h->app.restart_due = 1;
@@ -366,7 +371,7 @@ app_sweep(struct hinit *h)
 
 	if (!app->sweeping)
 		return;
-	sig = app->sweeping == APP_SWEEP_TERM ? SIGTERM : SIGKILL;
+	sig = app->sweeping == APP_SWEEP_TERM ? app_stop_signal(h) : SIGKILL;
 	buf_init(&names);
 	n = reap_sweep(h, sig, REAP_APP, &names);
 	if (names.len > 0) {
@@ -413,9 +418,10 @@ app_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /*
  * Before a restart, end what the old app left, so that none of it holds
- * the app's port or files when it starts again: SIGTERM to every process
- * below hinit but an exec check's, a task's, and what ran before the app
- * started (its process group, its orphans), SIGKILL after the grace. The
+ * the app's port or files when it starts again: stop_signal (SIGTERM) to
+ * every process below hinit but an exec check's, a task's, and what ran
+ * before the app started (its process group, its orphans), SIGKILL after
+ * the grace. The
  * back-off runs meanwhile; the app starts when both are over.
  */
 static void
@@ -427,10 +433,11 @@ app_sweep_begin(struct hinit *h)
 
 	reap_sweep_begin(h);
 	buf_init(&names);
-	n = reap_sweep(h, SIGTERM, REAP_APP, &names);
+	n = reap_sweep(h, app_stop_signal(h), REAP_APP, &names);
 	if (n > 0) {
-		log_info("%s left %u process%s: SIGTERM to %s", app->argv[0],
-		    n, n == 1 ? "" : "es", names.data);
+		log_info("%s left %u process%s: SIG%s to %s", app->argv[0],
+		    n, n == 1 ? "" : "es", signal_name(app_stop_signal(h)),
+		    names.data);
 		app->sweeping = APP_SWEEP_TERM;
 		ev_timer_init(&app->sweep_timer, app_sweep_cb,
 		    h->conf->grace / 1000.0, 0);
@@ -596,8 +603,7 @@ app_restart(struct hinit *h)
 	if (app->pid <= 0 || app->restart_now)
 		return;
 	app->restart_now = 1;
-	app_signal(h, h->conf->stop_signal != 0 ? h->conf->stop_signal :
-	    SIGTERM);
+	app_signal(h, app_stop_signal(h));
 	ev_timer_stop(EV_DEFAULT, &app->kill_timer);
 	ev_timer_init(&app->kill_timer, app_kill_cb, h->conf->grace / 1000.0,
 	    0);
