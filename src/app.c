@@ -285,12 +285,15 @@ static void
 app_give_up(struct hinit *h)
 {
 	struct app	*app = &h->app;
-	char		 tmp[32];
+	char		 tmp[32], *s;
 	int		 code = app_status_code(app->status);
 
-	log_warnx("%s restarted %u times within %s (restart_limit): giving up, "
-	    "exiting with %d", app->argv[0], h->conf->restart_limit,
+	xasprintf(&s, "%s restarted %u times within %s (restart_limit): giving "
+	    "up, exiting with %d", app->argv[0], h->conf->restart_limit,
 	    duration_format(h->conf->restart_window, tmp, sizeof tmp), code);
+	log_warnx("%s", s);
+	hook_event(h->hook, "restart_limit", NULL, "exited", "restarting", s);
+	free(s);
 	app->given_up = 1;
 	app->state = APP_EXITED;
 	hinit_changed(h);
@@ -560,13 +563,16 @@ app_backoff(struct hinit *h)
 	struct app	*app = &h->app;
 	struct config	*conf = h->conf;
 	double		 ran;
-	char		 tmp[32];
+	char		 tmp[32], *s;
 
 	ran = ev_now(EV_DEFAULT) - app->started;
 	if (app->restart_delay == 0 || ran >= APP_STABLE)
 		app->restart_delay = conf->restart_delay;
-	log_info("restarting %s in %s", app->argv[0],
+	xasprintf(&s, "restarting %s in %s", app->argv[0],
 	    duration_format(app->restart_delay, tmp, sizeof tmp));
+	log_info("%s", s);
+	hook_event(h->hook, "restart", NULL, "restarting", "running", s);
+	free(s);
 	ev_timer_init(&app->restart_timer, app_restart_cb,
 	    app->restart_delay / 1000.0, 0);
 	app->restart_timer.data = h;

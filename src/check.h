@@ -99,6 +99,7 @@ struct check {
 
 	/* Engine state: only src/probe.c writes these. */
 	enum check_state	 state;
+	enum check_state	 previous;	/* before the last change */
 	int			 busy;		/* an attempt is under way */
 	u_int			 attempt_id;	/* bumped by every start */
 	u_int			 failing_streak;

@@ -124,6 +124,15 @@ const struct config_key config_keys[] = {
 	  .dflt = "", .offset = OFF_H(stop_signal),
 	  .help = "what the app gets to stop, e.g. SIGQUIT for nginx (empty: "
 	      "the signal hinit received; SIGTERM for restarts)" },
+	{ .section = H, .name = "on_change", .type = CONFIG_COMMAND,
+	  .dflt = "",
+	  .help = "run by /bin/sh -c on every state change, restart and "
+	      "the restart limit, with HINIT_EVENT, HINIT_CHECK, HINIT_STATE, "
+	      "HINIT_PREVIOUS, HINIT_OUTPUT (empty: none)" },
+	{ .section = H, .name = "hook_timeout", .type = CONFIG_DURATION,
+	  .min = 10, .max = 3600 * 1000, .dflt = "10s",
+	  .offset = OFF_H(hook_timeout),
+	  .help = "on_change running longer is ended (SIGTERM, then SIGKILL)" },
 	{ .section = H, .name = "on_unhealthy", .type = CONFIG_CHOICE,
 	  .choices = config_on_unhealthy_choices, .dflt = "none",
 	  .offset = OFF_H(on_unhealthy),
@@ -777,6 +786,13 @@ config_apply(const struct config_key *key, void *object, const char *value,
 			*cause = xstrdup("empty command");
 			return (-1);
 		}
+		if (key->section == CONFIG_SECTION_HINIT) {
+			free(conf->on_change);
+			free(conf->on_change_shown);
+			conf->on_change = xstrdup(value);
+			conf->on_change_shown = xstrdup(written);
+			break;
+		}
 		if (key->section == CONFIG_SECTION_TASK) {
 			free(t->command);
 			free(t->command_shown);
@@ -920,6 +936,8 @@ config_free(struct config *conf)
 	free(conf->listen);
 	free(conf->status_file);
 	free(conf->version);
+	free(conf->on_change);
+	free(conf->on_change_shown);
 	free(conf);
 }
 
@@ -1920,6 +1938,8 @@ config_print_part(struct config *conf, struct config_part *part, FILE *fp,
 		case CONFIG_COMMAND:
 			if ((v = config_part_value(part, key->name)) != NULL)
 				config_print_value(fp, key, v->written, seen);
+			else if (part->section == CONFIG_SECTION_HINIT)
+				config_print_value(fp, key, "", seen);
 			continue;
 		default:
 			break;

@@ -55,6 +55,9 @@ struct config {
 	u_int			 restart_limit;	/* 0: no limit */
 	uint64_t		 restart_window;	/* ms */
 	int			 stop_signal;	/* 0: the signal received */
+	char			*on_change;	/* hook for /bin/sh -c; NULL */
+	char			*on_change_shown;	/* as written */
+	uint64_t		 hook_timeout;	/* ms */
 	enum on_unhealthy	 on_unhealthy;
 	int			 notify;	/* the app's NOTIFY_SOCKET */
 	uint64_t		 watchdog;	/* ms; 0: none */

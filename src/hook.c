@@ -50,6 +50,7 @@ struct hook {
 	struct buf		 line;
 	ev_timer		 timer;		/* timeout, then SIGKILL */
 	int			 timed_out;
+	int			 stopped;	/* hook_stop(): no more runs */
 };
 
 static void	hook_run(struct hook *);
@@ -103,7 +104,7 @@ hook_event(struct hook *k, const char *event, const char *check,
 {
 	struct hook_event	*e;
 
-	if (k == NULL)
+	if (k == NULL || k->stopped)
 		return;
 	TAILQ_FOREACH(e, &k->queue, entry) {
 		if (!hook_same(e->event, event) || !hook_same(e->check, check))
@@ -236,7 +237,7 @@ hook_exited(pid_t pid, int status, void *arg)
 		log_warnx("on_change: killed by SIG%s",
 		    signal_name(WTERMSIG(status)));
 	}
-	if (!TAILQ_EMPTY(&k->queue))
+	if (!TAILQ_EMPTY(&k->queue) && !k->stopped)
 		hook_run(k);
 }
 
@@ -310,17 +311,28 @@ hook_group(struct hook *k)
 	return (k != NULL ? k->pid : 0);
 }
 
+/* hinit's grace is over: what waits is dropped, nothing more runs. */
 void
-hook_free(struct hook *k)
+hook_stop(struct hook *k)
 {
 	struct hook_event	*e;
 
 	if (k == NULL)
 		return;
+	k->stopped = 1;
 	while ((e = TAILQ_FIRST(&k->queue)) != NULL) {
 		TAILQ_REMOVE(&k->queue, e, entry);
+		k->queued--;
 		hook_event_free(e);
 	}
+}
+
+void
+hook_free(struct hook *k)
+{
+	if (k == NULL)
+		return;
+	hook_stop(k);
 	if (k->pid > 0)
 		reap_unwatch(k->pid);
 	ev_timer_stop(EV_DEFAULT, &k->timer);

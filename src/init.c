@@ -59,18 +59,39 @@ hinit_scan_fds(struct hinit *h)
 	h->ninherited_fds = n;
 }
 
+/* Something changed: republish, and tell the hook of a new overall state. */
 void
 hinit_changed(struct hinit *h)
 {
+	enum overall	 o;
+
 	if (h->status != NULL)
 		status_changed(h->status);
+	if (h->hook == NULL)
+		return;
+	o = status_overall(h, STATUS_VIEW_READY);
+	if (o == OVERALL_WARN)
+		o = OVERALL_HEALTHY;	/* the same state, told by checks */
+	if ((int)o == h->told)
+		return;
+	hook_event(h->hook, "state", NULL, status_overall_name(o),
+	    status_overall_name(h->told), NULL);
+	h->told = o;
 }
 
 static void
 hinit_probe_cb(struct check *check, int changed, void *arg)
 {
-	struct hinit	*h = arg;
+	struct hinit		*h = arg;
+	const struct attempt	*a;
 
+	if (changed && h->hook != NULL) {
+		a = probe_last(check);
+		hook_event(h->hook, "check", check->name,
+		    check_state_name(check->state),
+		    check_state_name(check->previous),
+		    a != NULL ? a->output : NULL);
+	}
 	if (changed)
 		hinit_changed(h);
 	else if (h->status != NULL)
@@ -108,6 +129,7 @@ hinit_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct hinit	*h = w->data;
 	char		 tmp[32];
 
+	hook_stop(h->hook);
 	if (reap_children_left(h)) {
 		log_info("grace of %s is over: killing what is left",
 		    duration_format(h->conf->grace, tmp, sizeof tmp));
@@ -172,7 +194,7 @@ hinit_exit(struct hinit *h, int code)
 				ev_timer_start(loop, &h->grace_timer);
 			}
 		}
-	} else if (!h->pid1 && !h->left_timer_set &&
+	} else if ((!h->pid1 || h->spared) && !h->left_timer_set &&
 	    !ev_is_active(&h->left_timer) && reap_children_left(h)) {
 		/* Orphans adopted since the SIGTERM get theirs now. */
 		reap_sweep(h, SIGTERM, REAP_ALL, NULL);
@@ -334,6 +356,10 @@ hinit_run(struct hinit *h, char **argv)
 		if (notify_open(h->notify, h->conf->watchdog, &cause) != 0)
 			fatalx("%s", cause);
 	}
+
+	h->told = OVERALL_STARTING;
+	if (h->conf->on_change != NULL)
+		h->hook = hook_new(h->conf->on_change, h->conf->hook_timeout);
 
 	h->app.argv = argv;
 	h->app.state = APP_WAITING;

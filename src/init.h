@@ -98,6 +98,9 @@ struct hinit {
 	struct httpd		*httpd;
 
 	struct check		*notify;	/* the app's own check, or NULL */
+	struct hook		*hook;		/* on_change, or NULL */
+	int			 told;		/* overall state it was told */
+	int			 spared;	/* the hook spared at the end */
 
 	struct launch		*launch;	/* gates and tasks (src/task.c) */
 	struct task		*task;		/* the task running, or NULL */
@@ -169,6 +172,19 @@ void		 task_probe(struct hinit *);
 int		 task_stop(struct hinit *, int);
 void		 task_signal(struct hinit *, int);
 void		 task_cancel(struct hinit *);
+
+/*
+ * src/hook.c: on_change. hook_event() queues one event (or folds it into
+ * one waiting about the same thing) and runs the hook when idle; while
+ * hinit stops, the running hook is spared the SIGTERM (hook_group) and
+ * hook_stop() drops what waits once the grace is over.
+ */
+struct hook	*hook_new(const char *, uint64_t);
+void		 hook_event(struct hook *, const char *, const char *,
+		     const char *, const char *, const char *);
+pid_t		 hook_group(struct hook *);
+void		 hook_stop(struct hook *);
+void		 hook_free(struct hook *);
 
 /* src/init.c: the running init (hinit_*). */
 void		 hinit_scan_fds(struct hinit *);

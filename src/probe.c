@@ -211,6 +211,7 @@ probe_record(struct check *c, enum check_result result, const char *output)
 	}
 	if (c->state == old)
 		return (0);
+	c->previous = old;
 
 	/* hinit check and hinit wait say it their own way. */
 	if (c->probe_flags & PROBE_ONCE)

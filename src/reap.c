@@ -51,7 +51,8 @@ reap_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	}
 	if (h->exit_code != -1 && !reap_children_left(h))
 		hinit_exit(h, h->exit_code);
-	else if ((h->exit_code != -1 && !h->pid1) || h->app.sweeping) {
+	else if ((h->exit_code != -1 && (!h->pid1 || h->spared)) ||
+	    h->app.sweeping) {
 		/* Once a turn of the loop, however many were reaped. */
 		if (!ev_is_active(&h->resweep)) {
 			ev_timer_set(&h->resweep, 0, 0);
@@ -337,9 +338,9 @@ reap_swept(struct hinit *h, pid_t pid)
  * Signal the live processes below hinit: with REAP_APP only what the app
  * left, that is not those of a child someone watches (an exec check, a
  * task) nor of one kept when the app started (reap_keep_children); with
- * REAP_ALL all of them. SIGTERM goes to each once a sweep
- * (reap_sweep_begin), so that calling this again after a reap reaches the
- * orphans adopted since, and only them. Returns how many are left,
+ * REAP_ALL all of them but a hook that runs. A signal other than SIGKILL
+ * goes to each once a sweep (reap_sweep_begin), so that calling this again
+ * after a reap reaches the orphans adopted since, and only them. Returns how many are left,
  * signalled now or before; names gets "comm (pid)" of those signalled now,
  * the first few.
  */
@@ -360,12 +361,16 @@ reap_sweep(struct hinit *h, int sig, int what, struct buf *names)
 		if (what == REAP_APP && (reap_is_watched(h, top->pid) ||
 		    reap_is_kept(h, top)))
 			continue;
+		/* The hook told of the end runs to its own end. */
+		if (what == REAP_ALL && sig != SIGKILL &&
+		    top->pid == hook_group(h->hook))
+			continue;
 		left++;
-		if (sig == SIGTERM && reap_swept(h, p->pid))
+		if (sig != SIGKILL && reap_swept(h, p->pid))
 			continue;
 		if (kill(p->pid, sig) == -1)
 			continue;
-		if (sig == SIGTERM) {
+		if (sig != SIGKILL) {
 			h->swept = xreallocarray(h->swept, h->nswept + 1,
 			    sizeof *h->swept);
 			h->swept[h->nswept++] = p->pid;
@@ -395,7 +400,10 @@ reap_sweep(struct hinit *h, int sig, int what, struct buf *names)
 void
 reap_kill_all(struct hinit *h, int sig)
 {
-	if (h->pid1) {
+	/* A hook runs: everything but it, and orphans after each reap. */
+	if (h->pid1 && sig != SIGKILL && hook_group(h->hook) != 0)
+		h->spared = 1;
+	if (h->pid1 && (sig == SIGKILL || !h->spared)) {
 		if (kill(-1, sig) == -1 && errno != ESRCH)
 			log_warn("kill(-1, SIG%s)", signal_name(sig));
 		return;
