@@ -782,16 +782,20 @@ config_apply(const struct config_key *key, void *object, const char *value,
 		c->target_shown = url_mask(written);
 		break;
 	case CONFIG_COMMAND:
-		if (*value == '\0') {
-			*cause = xstrdup("empty command");
-			return (-1);
-		}
 		if (key->section == CONFIG_SECTION_HINIT) {
+			/* on_change: empty is none. */
 			free(conf->on_change);
 			free(conf->on_change_shown);
+			conf->on_change = conf->on_change_shown = NULL;
+			if (*value == '\0')
+				break;
 			conf->on_change = xstrdup(value);
 			conf->on_change_shown = xstrdup(written);
 			break;
+		}
+		if (*value == '\0') {
+			*cause = xstrdup("empty command");
+			return (-1);
 		}
 		if (key->section == CONFIG_SECTION_TASK) {
 			free(t->command);
@@ -1938,8 +1942,11 @@ config_print_part(struct config *conf, struct config_part *part, FILE *fp,
 		case CONFIG_COMMAND:
 			if ((v = config_part_value(part, key->name)) != NULL)
 				config_print_value(fp, key, v->written, seen);
-			else if (part->section == CONFIG_SECTION_HINIT)
-				config_print_value(fp, key, "", seen);
+			else if (part->section == CONFIG_SECTION_HINIT) {
+				config_print_value(fp, key,
+				    conf->on_change_shown != NULL ?
+				    conf->on_change_shown : "", seen);
+			}
 			continue;
 		default:
 			break;
