@@ -8,7 +8,7 @@
 # closed); STOPPING=1 reports the app stopping without a restart. The app
 # also gets HINIT_STATUS_FILE, where hinit writes its status. As PID 1.
 . "$top_srcdir/tests/lib.sh"
-PY=/usr/bin/python3
+PY=$PYTHON
 
 cat >"$T/hinit.ini" <<INI
 [hinit]

@@ -34,7 +34,7 @@ on_change = sh $T/hook.sh
 restart = on-failure
 restart_delay = 100ms
 restart_limit = 1
-grace = 10s
+grace = $(slow 10)s
 status_file = $T/status.json
 
 [check:web]
@@ -109,7 +109,7 @@ rm -f "$T/events" "$T/last"
 cat >"$T/hinit.ini" <<INI
 [hinit]
 on_change = sh $T/hook.sh
-grace = 10s
+grace = $(slow 10)s
 status_file = $T/status.json
 INI
 unshare --pid --fork --kill-child --mount-proc "$HINIT" -c "$T/hinit.ini" -- \

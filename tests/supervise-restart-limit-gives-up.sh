@@ -52,7 +52,7 @@ upid=$!
 on_exit "kill -KILL $upid"
 wait_for 20 grep -q "giving up" "$T/err" || fail "no giving up: $(cat "$T/err")"
 doc=$(curl -s --max-time 5 "http://127.0.0.1:$hport/health")
-reached=$(/usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1])["hinit:app"]["restartLimitReached"])' "$doc") ||
+reached=$($PYTHON -c 'import json, sys; print(json.loads(sys.argv[1])["hinit:app"]["restartLimitReached"])' "$doc") ||
     fail "no document: $doc"
 expect_eq "restartLimitReached" True "$reached"
 metrics=$(curl -s --max-time 5 "http://127.0.0.1:$hport/metrics")

@@ -28,7 +28,7 @@ open("$T/starts", "a").write("\\n")
 while True:
     time.sleep(1)
 PY
-app="/usr/bin/python3 $T/app.py"
+app="$PYTHON $T/app.py"
 
 cat >"$T/hinit.ini" <<INI
 [hinit]
