@@ -131,7 +131,8 @@ proc_close_fds(const struct hinit *h)
 
 /*
  * hinit's environment with each of add ("NAME=value") in place of the
- * variable of that name; the strings are not copied.
+ * variable of that name, and without those named alone ("NAME"); the
+ * strings are not copied.
  */
 static char **
 proc_environment(char **add)
@@ -148,15 +149,17 @@ proc_environment(char **add)
 	n = 0;
 	for (p = environ; *p != NULL; p++) {
 		for (a = add; *a != NULL; a++) {
-			len = strcspn(*a, "=") + 1;
-			if (strncmp(*p, *a, len) == 0)
+			len = strcspn(*a, "=");
+			if (strncmp(*p, *a, len) == 0 && (*p)[len] == '=')
 				break;
 		}
 		if (*a == NULL)
 			env[n++] = *p;
 	}
-	for (a = add; *a != NULL; a++)
-		env[n++] = *a;
+	for (a = add; *a != NULL; a++) {
+		if (strchr(*a, '=') != NULL)
+			env[n++] = *a;
+	}
 	env[n] = NULL;
 	return (env);
 }
@@ -455,7 +458,7 @@ app_start(struct hinit *h)
 {
 	struct app		*app = &h->app;
 	struct proc_spawn	 ps;
-	char			*cause, *env[4] = { NULL, NULL, NULL, NULL };
+	char			*cause, **env, **hidden;
 	const char		*file;
 	u_int			 n = 0, i;
 	pid_t			 pid;
@@ -468,6 +471,13 @@ app_start(struct hinit *h)
 	ps.argv = app->argv;
 	ps.stdout_fd = ps.stderr_fd = -1;
 	ps.foreground = 1;
+	hidden = secret_variables();
+	for (i = 0; hidden != NULL && hidden[i] != NULL; i++)
+		/* nothing */;
+	env = xcalloc(i + 4, sizeof *env);
+	/* The variables that hand files' secrets to commands are not its. */
+	for (i = 0; hidden != NULL && hidden[i] != NULL; i++)
+		env[n++] = xstrdup(hidden[i]);
 	/* Where the app reads hinit's verdict (an /api/health of its own). */
 	if ((file = status_where(h->status)) != NULL)
 		xasprintf(&env[n++], "HINIT_STATUS_FILE=%s", file);
@@ -485,6 +495,7 @@ app_start(struct hinit *h)
 	pid = proc_spawn(&ps, &cause);
 	for (i = 0; i < n; i++)
 		free(env[i]);
+	free(env);
 	if (pid == -1) {
 		log_warnx("cannot start %s: %s", app->argv[0], cause);
 		free(cause);

@@ -10,13 +10,17 @@
  * so that a secret from the environment never reaches any output.
  */
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <search.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -56,6 +60,7 @@ struct config_parse {
 };
 
 #define CONFIG_DAY	(24ULL * 3600 * 1000)
+#define CONFIG_FILE_MAX	(64 * 1024)	/* bytes of a ${file:...} */
 #define CONFIG_EXPAND_SECRET	0x1	/* values from the environment */
 #define CONFIG_EXPAND_COMMAND	0x2	/* for /bin/sh: ${VAR} stays */
 #define CONFIG_NAME_CHARS \
@@ -946,6 +951,100 @@ config_free(struct config *conf)
 }
 
 /*
+ * ${file:PATH}: the contents of a file (Docker and Kubernetes secrets under
+ * /run/secrets), trailing line breaks taken off. An error names the file,
+ * never what it holds.
+ */
+static int
+config_read_file(const char *path, char **out, char **cause)
+{
+	struct stat	 st;
+	struct buf	 b;
+	char		 data[4096];
+	ssize_t		 n;
+	int		 fd, error;
+
+	if (*path != '/') {
+		xasprintf(cause, "${file:%s}: the path must be absolute", path);
+		return (-1);
+	}
+	/* Not O_NOFOLLOW: Kubernetes mounts secrets as links. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		xasprintf(cause, "${file:%s}: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		xasprintf(cause, "${file:%s}: not a regular file", path);
+		close(fd);
+		return (-1);
+	}
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	while ((n = read(fd, data, sizeof data)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || b.len + n > CONFIG_FILE_MAX) {
+			error = n == -1 ? errno : EFBIG;
+			xasprintf(cause, "${file:%s}: %s", path, n == -1 ?
+			    strerror(error) : "larger than 64 KiB");
+			explicit_bzero(b.data, b.len);
+			buf_free(&b);
+			close(fd);
+			return (-1);
+		}
+		buf_add(&b, data, n);
+	}
+	close(fd);
+	explicit_bzero(data, sizeof data);
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
+	    b.data[b.len - 1] == '\r'))
+		b.data[--b.len] = '\0';
+	if (strlen(b.data) != b.len) {
+		xasprintf(cause, "${file:%s}: holds a NUL byte", path);
+		explicit_bzero(b.data, b.len);
+		buf_free(&b);
+		return (-1);
+	}
+	*out = buf_steal(&b);
+	return (0);
+}
+
+/* "${file:PATH}" at *pp: its value, or in a command a reference to it. */
+static int
+config_expand_file(const char **pp, int flags, struct buf *b, char **cause)
+{
+	const char	*p = *pp, *end;
+	char		*path, *value;
+
+	if ((end = strchr(p, '}')) == NULL) {
+		xasprintf(cause, "missing '}' after '${file:'");
+		return (-1);
+	}
+	path = xstrndup(p + 7, end - (p + 7));
+	if (*path == '\0' || strchr(path, '{') != NULL) {
+		xasprintf(cause, "bad '${file:%s}' (use ${file:/PATH})", path);
+		free(path);
+		return (-1);
+	}
+	if (config_read_file(path, &value, cause) != 0) {
+		free(path);
+		return (-1);
+	}
+	if (flags & CONFIG_EXPAND_SECRET)
+		secret_add(value);
+	if (flags & CONFIG_EXPAND_COMMAND)
+		buf_printf(b, "${%s}", secret_variable(path, value));
+	else
+		buf_puts(b, value);
+	explicit_bzero(value, strlen(value));
+	free(value);
+	free(path);
+	*pp = end + 1;
+	return (0);
+}
+
+/*
  * ${VAR} and ${VAR:-default} (default also when VAR is empty, as in sh).
  * "$$" and a '$' not followed by '{' stay as they are. With
  * CONFIG_EXPAND_SECRET each value taken from the environment is a secret
@@ -972,6 +1071,11 @@ config_expand_flags(const char *in, int flags, char **out, char **cause)
 		}
 		if (p[0] != '$' || p[1] != '{') {
 			buf_putc(&b, *p++);
+			continue;
+		}
+		if (strncmp(p, "${file:", 7) == 0) {
+			if (config_expand_file(&p, flags, &b, cause) != 0)
+				goto fail;
 			continue;
 		}
 		name = p + 2;
@@ -1177,13 +1281,13 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 	/*
 	 * What a variable brings in is a secret, but where the key publishes
 	 * it, or where its type leaves a word from a list, a number, status
-	 * codes or the names of checks, which outputs show anyway.
+	 * codes, a signal or the names of checks, which outputs show anyway.
 	 */
 	flags = 0;
 	if (!(key->flags & CONFIG_KEY_PUBLIC) && key->type != CONFIG_DURATION &&
 	    key->type != CONFIG_NUMBER && key->type != CONFIG_BOOL &&
 	    key->type != CONFIG_CHOICE && key->type != CONFIG_LIST &&
-	    key->type != CONFIG_STATUS_RANGES)
+	    key->type != CONFIG_STATUS_RANGES && key->type != CONFIG_SIGNAL)
 		flags |= CONFIG_EXPAND_SECRET;
 	if (key->type == CONFIG_COMMAND || (key->type == CONFIG_URL &&
 	    strncasecmp(written, "exec:", 5) == 0))

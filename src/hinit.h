@@ -104,6 +104,9 @@ char		*buf_steal(struct buf *);
 #define SECRET_CUT_START	0x1	/* the text goes on a longer one */
 #define SECRET_CUT_END		0x2	/* the text was cut here */
 void		 secret_add(const char *);
+/* A file's secret for commands: the variable (set here) /bin/sh reads. */
+const char	*secret_variable(const char *, const char *);
+char		**secret_variables(void);	/* their names, NULL-ended */
 int		 secret_any(void);
 void		 secret_clear(void);
 int		 secret_scrub(struct buf *, const char *, size_t, int);

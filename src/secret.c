@@ -41,6 +41,8 @@ struct secret {
 
 static struct secret	*secret_list;
 static u_int		 secret_count;
+static char		**secret_names;	/* HINIT_FILE_* set, NULL-ended */
+static u_int		 secret_nnames;
 
 static int
 secret_hex(int c)
@@ -98,6 +100,58 @@ secret_add(const char *value)
 	free(decoded);
 }
 
+/*
+ * A command cannot hold a file's secret (ps shows commands to every user):
+ * it reaches /bin/sh as a variable of hinit's environment, which the
+ * command names instead, HINIT_FILE_ and the path in letters, digits and
+ * '_'. The app does not get these (secret_variables). Returns the name.
+ */
+const char *
+secret_variable(const char *path, const char *value)
+{
+	struct buf	 b;
+	const char	*p, *old;
+	char		*name;
+	u_int		 n;
+
+	for (n = 1;; n++) {
+		buf_init(&b);
+		buf_puts(&b, "HINIT_FILE");
+		for (p = path; *p != '\0'; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9'))
+				buf_putc(&b, *p);
+			else if (b.data[b.len - 1] != '_')
+				buf_putc(&b, '_');
+		}
+		if (n > 1)
+			buf_printf(&b, "_%u", n);
+		name = buf_steal(&b);
+		if ((old = getenv(name)) == NULL || strcmp(old, value) == 0)
+			break;
+		free(name);	/* another file of the same name in letters */
+	}
+	for (n = 0; n < secret_nnames; n++) {
+		if (strcmp(secret_names[n], name) == 0) {
+			free(name);
+			return (secret_names[n]);
+		}
+	}
+	if (setenv(name, value, 1) != 0)
+		fatal("setenv");
+	secret_names = xreallocarray(secret_names, secret_nnames + 2,
+	    sizeof *secret_names);
+	secret_names[secret_nnames++] = name;
+	secret_names[secret_nnames] = NULL;
+	return (name);
+}
+
+char **
+secret_variables(void)
+{
+	return (secret_names);
+}
+
 int
 secret_any(void)
 {
@@ -116,6 +170,13 @@ secret_clear(void)
 	free(secret_list);
 	secret_list = NULL;
 	secret_count = 0;
+	for (i = 0; i < secret_nnames; i++) {
+		unsetenv(secret_names[i]);
+		free(secret_names[i]);
+	}
+	free(secret_names);
+	secret_names = NULL;
+	secret_nnames = 0;
 }
 
 /* Mark [from, to) hidden; allocate the marks on first use. */

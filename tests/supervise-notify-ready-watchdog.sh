@@ -20,12 +20,14 @@ grace = 2s
 status_file = $T/status.json
 INI
 
-# app_field FIELD: of check app in the status file.
+# app_field FIELD: of check app in the status file (output: the last
+# attempt's, as a passing check has no "output").
 app_field() {
 	$PY -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 c = d["checks"]["app:responseTime"][0]
-v = {"state": c["hinit:state"], "output": c["output"],
+log = c["hinit:log"]
+v = {"state": c["hinit:state"], "output": log[-1]["output"] if log else "",
      "restarts": d["hinit:app"]["restarts"]}[sys.argv[2]]
 print(v)' "$T/status.json" "$1" 2>/dev/null
 }
