@@ -23,6 +23,7 @@
 #include "init.h"
 
 #define EXEC_KILL_DELAY	1.0	/* seconds from SIGTERM to SIGKILL */
+#define EXEC_SHELL	"/bin/sh"	/* what proc_spawn runs commands with */
 
 struct exec_run {
 	struct check	*c;		/* NULL once cancelled */
@@ -174,6 +175,16 @@ exec_start(struct check *c, char **cause)
 	pid_t			 pid;
 	int			 p[2];
 
+	/*
+	 * An image without a shell (distroless, scratch): each attempt fails
+	 * with this reason and no spawn, so the log says it once, with the
+	 * state change, not at every attempt.
+	 */
+	if (access(EXEC_SHELL, X_OK) == -1) {
+		xasprintf(cause, "cannot run %s: %s (exec checks need a shell "
+		    "in the image)", EXEC_SHELL, strerror(errno));
+		return (-1);
+	}
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		xasprintf(cause, "pipe: %s", strerror(errno));
 		return (-1);
