@@ -1,6 +1,8 @@
 #!/bin/bash
 # tests/ci.sh: install what is missing, build, and run the whole test suite:
 # once with -Werror, once with AddressSanitizer + UndefinedBehaviorSanitizer,
+# once against the static hinit (musl, every check type linked in; its
+# libraries built from Debian's sources once, kept in _build/static-deps),
 # then `make distcheck` on the tarball, then every fuzz target for 30 s.
 # As root, on Debian 12. (The end-to-end tests need Node.js >= 20.9 and
 # npm, as this machine kind has.)
@@ -40,6 +42,12 @@ suite() {	# suite NAME CONFIGURE-ARGS...
 
 suite werror --enable-debug CFLAGS="-O2 -g -Werror"
 suite asan --enable-debug --enable-asan CFLAGS="-O1 -g"
+
+echo "== static: libraries from Debian's source packages (_build/static-deps)"
+bash contrib/static/deps.sh "$top/_build/static-deps" ||
+    { echo "== static: libraries failed"; exit 1; }
+suite static --enable-static-binary="$top/_build/static-deps" \
+    --enable-debug CFLAGS="-O2 -g -Werror"
 
 echo "== distcheck"
 (cd "$top/_build/werror" && make -s distcheck TESTS="tests/unit-config tests/pid1-exit-codes.sh" >/dev/null) ||
