@@ -4,7 +4,9 @@
  * CHECK_OUTPUT_MAX bytes kept, the rest drained and dropped); its exit comes
  * through the reaper. A cancelled run (a timeout) outlives its attempt: its
  * process group gets SIGTERM, SIGKILL a second later, and the run is freed
- * when reaped, while the engine may already have started the next one.
+ * once its group is gone. Runs never overlap: an attempt that starts while
+ * the group of the one before is still there waits for it to go (the
+ * engine's timeout still counts).
  */
 
 #include <sys/types.h>
@@ -23,24 +25,40 @@
 #include "init.h"
 
 #define EXEC_KILL_DELAY	1.0	/* seconds from SIGTERM to SIGKILL */
-#define EXEC_SHELL	"/bin/sh"	/* what proc_spawn runs commands with */
+#define EXEC_GONE_POLL	0.02	/* seconds: is a cancelled run's group gone? */
+
+struct exec_run;
+
+/* The check's own, from configure to free. */
+struct exec {
+	struct check	*c;
+	struct exec_run	*run;		/* the attempt's, or NULL */
+	struct exec_run	*old;		/* cancelled, its group still there */
+	int		 waiting;	/* an attempt waits for old to go */
+};
 
 struct exec_run {
-	struct check	*c;		/* NULL once cancelled */
+	struct exec	*e;		/* NULL once its check is freed */
 	pid_t		 pid;		/* also its process group */
 	int		 reaped;
 	int		 status;
+	int		 exec_error;	/* /bin/sh could not be run: errno */
 
 	int		 fd;		/* read end of the output pipe */
 	ev_io		 io;
 	struct buf	 out;
 
 	ev_timer	 kill_timer;
+	ev_timer	 gone_timer;	/* cancelled: polls for its group */
 };
+
+static int	exec_spawn(struct exec *, char **);
 
 static int
 exec_configure(struct check *c, char **cause)
 {
+	struct exec	*e;
+
 	if (c->command == NULL && c->target != NULL &&
 	    strncasecmp(c->target, "exec:", 5) == 0)
 		c->command = xstrdup(c->target + 5);
@@ -48,6 +66,11 @@ exec_configure(struct check *c, char **cause)
 	    '\0') {
 		xasprintf(cause, "empty command");
 		return (-1);
+	}
+	if (c->data == NULL) {
+		e = xcalloc(1, sizeof *e);
+		e->c = c;
+		c->data = e;
 	}
 	return (0);
 }
@@ -67,8 +90,50 @@ exec_run_free(struct exec_run *run)
 {
 	exec_close(run);
 	ev_timer_stop(EV_DEFAULT, &run->kill_timer);
+	ev_timer_stop(EV_DEFAULT, &run->gone_timer);
 	buf_free(&run->out);
 	free(run);
+}
+
+/* A cancelled run's group is gone: an attempt waiting for it runs now. */
+static void
+exec_gone(struct exec_run *run)
+{
+	struct exec	*e = run->e;
+	char		*cause = NULL;
+
+	exec_run_free(run);
+	if (e == NULL)
+		return;
+	e->old = NULL;
+	if (!e->waiting)
+		return;
+	e->waiting = 0;
+	if (exec_spawn(e, &cause) != 0) {
+		check_done(e->c, CHECK_FAIL, "%s", cause);
+		free(cause);
+	}
+}
+
+static void
+exec_gone_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct exec_run	*run = w->data;
+
+	if (kill(-run->pid, 0) == -1 && errno == ESRCH)
+		exec_gone(run);
+}
+
+/* Once reaped, a cancelled run waits for the rest of its group. */
+static void
+exec_old_reaped(struct exec_run *run)
+{
+	if (kill(-run->pid, 0) == -1 && errno == ESRCH) {
+		exec_gone(run);
+		return;
+	}
+	if (!ev_is_active(&run->gone_timer))
+		ev_timer_start(EV_DEFAULT, &run->gone_timer);
 }
 
 /* Read what there is now; keep the first CHECK_OUTPUT_MAX bytes. */
@@ -100,15 +165,21 @@ exec_read(struct exec_run *run)
 static void
 exec_finish(struct exec_run *run)
 {
-	struct check	*c = run->c;
+	struct check	*c = run->e->c;
 	const char	*output, *sep;
 	size_t		 i;
 	int		 status = run->status;
 
 	exec_read(run);
 	exec_close(run);
-	c->data = NULL;
+	run->e->run = NULL;
 
+	if (run->exec_error != 0) {
+		check_done(c, CHECK_FAIL, "cannot run /bin/sh: %s",
+		    strerror(run->exec_error));
+		exec_run_free(run);
+		return;
+	}
 	/* Output is text: no NUL inside. */
 	for (i = 0; i < run->out.len; i++) {
 		if (run->out.data[i] == '\0')
@@ -148,7 +219,7 @@ exec_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	log_debug("exec: SIGKILL to process group %ld", (long)run->pid);
 	kill(-run->pid, SIGKILL);
 	if (run->reaped)
-		exec_run_free(run);
+		exec_old_reaped(run);
 }
 
 static void
@@ -158,33 +229,23 @@ exec_reaped(pid_t pid, int status, void *arg)
 
 	run->reaped = 1;
 	run->status = status;
-	if (run->c != NULL) {
+	if (run->e != NULL && run->e->run == run) {
 		exec_finish(run);
 		return;
 	}
 	/* Cancelled: wait for the SIGKILL only if its group lives on. */
-	if (!ev_is_active(&run->kill_timer) || kill(-pid, 0) == -1)
-		exec_run_free(run);
+	exec_old_reaped(run);
 }
 
 static int
-exec_start(struct check *c, char **cause)
+exec_spawn(struct exec *e, char **cause)
 {
+	struct check		*c = e->c;
 	struct proc_spawn	 ps;
 	struct exec_run		*run;
 	pid_t			 pid;
 	int			 p[2];
 
-	/*
-	 * An image without a shell (distroless, scratch): each attempt fails
-	 * with this reason and no spawn, so the log says it once, with the
-	 * state change, not at every attempt.
-	 */
-	if (access(EXEC_SHELL, X_OK) == -1) {
-		xasprintf(cause, "cannot run %s: %s (exec checks need a shell "
-		    "in the image)", EXEC_SHELL, strerror(errno));
-		return (-1);
-	}
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		xasprintf(cause, "pipe: %s", strerror(errno));
 		return (-1);
@@ -193,6 +254,7 @@ exec_start(struct check *c, char **cause)
 	ps.shell_command = c->command;
 	ps.stdout_fd = ps.stderr_fd = p[1];
 	ps.stdin_null = 1;	/* a check never reads the terminal */
+	ps.quiet = 1;		/* an exec error is the attempt's result */
 	if ((pid = proc_spawn(&ps, cause)) == -1) {
 		close(p[0]);
 		close(p[1]);
@@ -202,8 +264,9 @@ exec_start(struct check *c, char **cause)
 	fd_set_nonblock(p[0]);
 
 	run = xcalloc(1, sizeof *run);
-	run->c = c;
+	run->e = e;
 	run->pid = pid;
+	run->exec_error = ps.exec_error;
 	run->fd = p[0];
 	buf_init(&run->out);
 	ev_io_init(&run->io, exec_io_cb, run->fd, EV_READ);
@@ -211,22 +274,43 @@ exec_start(struct check *c, char **cause)
 	ev_io_start(EV_DEFAULT, &run->io);
 	ev_timer_init(&run->kill_timer, exec_kill_cb, EXEC_KILL_DELAY, 0);
 	run->kill_timer.data = run;
+	ev_timer_init(&run->gone_timer, exec_gone_cb, EXEC_GONE_POLL,
+	    EXEC_GONE_POLL);
+	run->gone_timer.data = run;
 	reap_watch(pid, exec_reaped, run);
-	c->data = run;
+	e->run = run;
 	log_debug("check %s: started pid %ld", c->name, (long)pid);
 	return (0);
 }
 
-/* The run lives on until reaped; the check is free of it at once. */
+static int
+exec_start(struct check *c, char **cause)
+{
+	struct exec	*e = c->data;
+
+	if (e->old != NULL) {
+		log_debug("check %s: waiting for process group %ld to go",
+		    c->name, (long)e->old->pid);
+		e->waiting = 1;
+		return (0);
+	}
+	return (exec_spawn(e, cause));
+}
+
+/* The run lives on until its group is gone; the check is free of it. */
 static void
 exec_cancel(struct check *c)
 {
-	struct exec_run	*run = c->data;
+	struct exec	*e = c->data;
+	struct exec_run	*run;
 
-	if (run == NULL)
+	if (e == NULL)
 		return;
-	c->data = NULL;
-	run->c = NULL;
+	e->waiting = 0;
+	if ((run = e->run) == NULL)
+		return;
+	e->run = NULL;
+	e->old = run;
 	exec_close(run);
 	log_debug("check %s: SIGTERM to process group %ld", c->name,
 	    (long)run->pid);
@@ -237,7 +321,15 @@ exec_cancel(struct check *c)
 static void
 exec_free(struct check *c)
 {
+	struct exec	*e = c->data;
+
+	if (e == NULL)
+		return;
 	exec_cancel(c);
+	if (e->old != NULL)
+		e->old->e = NULL;
+	free(e);
+	c->data = NULL;
 }
 
 static const char *const exec_schemes[] = { NULL };

@@ -2,12 +2,19 @@
  * http.c: the http and https check type: one libcurl transfer per attempt,
  * driven by the multi-socket API on the default libev loop (curl never
  * runs a loop of its own and never blocks ours), with a fresh connection,
- * no proxy from the environment and at most HTTP_BODY_MAX bytes read.
+ * no proxy from the environment and at most HTTP_BODY_MAX bytes read. The
+ * URL's host name is looked up by hinit's resolver (src/resolve.c), whose
+ * threads are bounded, and handed to libcurl with CURLOPT_RESOLVE: left to
+ * itself, libcurl starts a thread a lookup and leaves it running when the
+ * attempt is abandoned, so a DNS server that never answers piles them up.
  */
 
 #include <sys/types.h>
+#include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +57,11 @@ struct http {
 
 	struct curl_slist	*headers;
 	char			*expected;	/* expect_status, as text */
+	char			*host;		/* a name to look up, or NULL */
+	char			*port;
 
+	struct resolve		*resolve;	/* the host's lookup */
+	struct curl_slist	*resolved;	/* CURLOPT_RESOLVE: the answer */
 	CURL			*easy;		/* NULL: no attempt */
 	struct buf		 body;		/* kept only for expect_body */
 	size_t			 bodylen;	/* bytes read */
@@ -115,11 +126,15 @@ http_sock_free(struct http_sock *hs)
 static void
 http_stop(struct http *h)
 {
+	resolve_cancel(h->resolve);
+	h->resolve = NULL;
 	if (h->easy != NULL) {
 		curl_multi_remove_handle(http_multi.multi, h->easy);
 		curl_easy_cleanup(h->easy);
 		h->easy = NULL;
 	}
+	curl_slist_free_all(h->resolved);
+	h->resolved = NULL;
 	buf_free(&h->body);
 	h->bodylen = 0;
 	h->truncated = 0;
@@ -414,17 +429,12 @@ fail:
 	return (-1);
 }
 
+/* The transfer itself, once the host's addresses are known. */
 static int
-http_start(struct check *c, char **cause)
+http_begin(struct http *h, char **cause)
 {
-	struct http	*h = c->data;
 	CURLMcode	 mcode;
 
-	if (h == NULL) {
-		*cause = xstrdup("http check not configured");
-		return (-1);
-	}
-	http_stop(h);
 	if ((h->easy = curl_easy_init()) == NULL) {
 		*cause = xstrdup("libcurl could not start a transfer");
 		return (-1);
@@ -433,14 +443,67 @@ http_start(struct check *c, char **cause)
 		http_stop(h);
 		return (-1);
 	}
+	if (h->resolved != NULL)
+		curl_easy_setopt(h->easy, CURLOPT_RESOLVE, h->resolved);
 	/* This only arms the timer: the transfer runs from the loop. */
 	mcode = curl_multi_add_handle(http_multi.multi, h->easy);
 	if (mcode != CURLM_OK) {
-		curl_easy_cleanup(h->easy);
-		h->easy = NULL;
+		http_stop(h);
 		*cause = xstrdup(curl_multi_strerror(mcode));
 		return (-1);
 	}
+	return (0);
+}
+
+/* The host's addresses, as "HOST:PORT:ADDRESS,..." for CURLOPT_RESOLVE. */
+static void
+http_resolved(struct addrinfo *ai, const char *error, void *arg)
+{
+	struct http	*h = arg;
+	struct addrinfo	*a;
+	struct buf	 b;
+	char		 addr[NI_MAXHOST], *cause = NULL;
+	int		 n = 0;
+
+	h->resolve = NULL;
+	if (ai == NULL) {
+		http_stop(h);
+		check_done(h->c, CHECK_FAIL, "%s", error);
+		return;
+	}
+	buf_init(&b);
+	buf_printf(&b, "%s:%s:", h->host, h->port);
+	for (a = ai; a != NULL; a = a->ai_next) {
+		if (getnameinfo(a->ai_addr, a->ai_addrlen, addr, sizeof addr,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		buf_printf(&b, a->ai_family == AF_INET6 ? "%s[%s]" : "%s%s",
+		    n++ > 0 ? "," : "", addr);
+	}
+	freeaddrinfo(ai);
+	if ((h->resolved = curl_slist_append(NULL, b.data)) == NULL)
+		fatalx("out of memory");
+	buf_free(&b);
+	if (http_begin(h, &cause) != 0) {
+		check_done(h->c, CHECK_FAIL, "%s", cause);
+		free(cause);
+	}
+}
+
+static int
+http_start(struct check *c, char **cause)
+{
+	struct http	*h = c->data;
+
+	if (h == NULL) {
+		*cause = xstrdup("http check not configured");
+		return (-1);
+	}
+	http_stop(h);
+	if (h->host == NULL)
+		return (http_begin(h, cause));
+	h->resolve = resolve_start(h->host, h->port, SOCK_STREAM,
+	    http_resolved, h);
 	return (0);
 }
 
@@ -461,9 +524,20 @@ http_free(struct check *c)
 	http_stop(h);
 	curl_slist_free_all(h->headers);
 	free(h->expected);
+	free(h->host);
+	free(h->port);
 	free(h);
 	c->data = NULL;
 	http_multi_release();
+}
+
+/* An address, not a name: "127.0.0.1", "[::1]" (libcurl parses those). */
+static int
+http_host_numeric(const char *host)
+{
+	struct in_addr	 in;
+
+	return (*host == '[' || inet_pton(AF_INET, host, &in) == 1);
 }
 
 static int
@@ -487,7 +561,8 @@ http_configure(struct check *c, char **cause)
 	struct buf			 b;
 	CURLU				*u;
 	CURLUcode			 ucode;
-	char				*scheme = NULL;
+	char				*scheme = NULL, *host = NULL;
+	char				*port = NULL;
 	u_int				 i, n;
 
 	if ((u = curl_url()) == NULL)
@@ -511,24 +586,32 @@ http_configure(struct check *c, char **cause)
 		return (-1);
 	}
 	curl_free(scheme);
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK) {
+		xasprintf(cause, "invalid URL: no host");
+		curl_free(host);
+		curl_url_cleanup(u);
+		return (-1);
+	}
 	curl_url_cleanup(u);
 
 	if (c->method != NULL && !http_method_valid(c->method)) {
 		xasprintf(cause, "invalid method '%s'", c->method);
-		return (-1);
+		goto fail;
 	}
 	if (c->method != NULL && strcmp(c->method, "HEAD") == 0 &&
 	    c->expect_body != NULL) {
 		*cause = xstrdup("expect_body cannot pass with method HEAD "
 		    "(no body)");
-		return (-1);
+		goto fail;
 	}
 	r = http_ranges(c, &n);
 	for (i = 0; i < n; i++) {
 		if (r[i].lo < 100 || r[i].hi > 999 || r[i].lo > r[i].hi) {
 			xasprintf(cause, "invalid status range %d-%d", r[i].lo,
 			    r[i].hi);
-			return (-1);
+			goto fail;
 		}
 	}
 	for (i = 0; i < c->nheaders; i++) {
@@ -536,16 +619,23 @@ http_configure(struct check *c, char **cause)
 		    *c->headers[i] == ':' ||
 		    strpbrk(c->headers[i], "\r\n") != NULL) {
 			xasprintf(cause, "invalid header '%s'", c->headers[i]);
-			return (-1);
+			goto fail;
 		}
 	}
 
 	http_free(c);
 	if (http_multi_hold(cause) != 0)
-		return (-1);
+		goto fail;
 	h = xcalloc(1, sizeof *h);
 	h->c = c;
 	buf_init(&h->body);
+	/* A numeric host needs no lookup: libcurl takes it as it is. */
+	if (!http_host_numeric(host)) {
+		h->host = xstrdup(host);
+		h->port = xstrdup(port);
+	}
+	curl_free(host);
+	curl_free(port);
 
 	for (i = 0; i < c->nheaders; i++) {
 		if ((l = curl_slist_append(h->headers, c->headers[i])) == NULL)
@@ -565,6 +655,11 @@ http_configure(struct check *c, char **cause)
 
 	c->data = h;
 	return (0);
+
+fail:
+	curl_free(host);
+	curl_free(port);
+	return (-1);
 }
 
 static const char *const http_schemes[] = { "http", "https", NULL };

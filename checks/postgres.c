@@ -127,23 +127,21 @@ postgres_host_numeric(const char *host)
 
 /*
  * libpq's parse errors quote a piece of the URL: only when the URL has no
- * password may the quote be shown.
+ * password (in its user info or a password= parameter: whatever masking
+ * would hide) may the quote be shown.
  */
 static char *
 postgres_parse_error(const char *target, const char *errmsg)
 {
-	struct url	 u;
-	char		*cause = NULL;
+	char		*masked;
 	size_t		 n;
-	int		 secret = 1;
+	int		 secret;
 
 	if (errmsg == NULL)
 		return (xstrdup("invalid PostgreSQL URL"));
-	if (url_parse(target, &u, &cause) == 0) {
-		secret = (u.password != NULL && *u.password != '\0');
-		url_free(&u);
-	}
-	free(cause);
+	masked = url_mask(target);
+	secret = strcmp(masked, target) != 0;
+	free(masked);
 	n = strcspn(errmsg, secret ? "\"\n" : "\n");
 	while (n > 0 && (errmsg[n - 1] == ' ' || errmsg[n - 1] == ':'))
 		n--;

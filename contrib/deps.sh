@@ -14,8 +14,8 @@ pkgs=(
 	iproute2 locales podman runc
 	# the static build's container tests: a static app, a DNS server
 	busybox-static dnsmasq-base
-	# hardening: sanitizers, fuzzing, valgrind
-	clang libclang-rt-14-dev valgrind strace
+	# hardening: sanitizers, fuzzing, valgrind; tests/under-load.sh's hogs
+	clang libclang-rt-14-dev valgrind strace stress-ng
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,6 +4,8 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -18,19 +20,89 @@
 #include "init.h"
 
 #define APP_STABLE	10.0	/* seconds: a longer run resets the back-off */
+#define APP_KILL_WAIT	2.0	/* seconds: after SIGKILL, for the reaps */
+#define PROC_FD_MAX	65536	/* descriptors closed by number, at most */
 
-/* close_range(2) where the C library has it, a loop where not. */
+/*
+ * A directory entry as getdents64(2) gives it; not every C library
+ * declares the type.
+ */
+struct proc_dirent64 {
+	uint64_t	 d_ino;
+	int64_t		 d_off;
+	unsigned short	 d_reclen;
+	unsigned char	 d_type;
+	char		 d_name[];
+};
+
+/*
+ * Close the descriptors from..to one by one: those /proc/self/fd lists,
+ * read by getdents64 into a buffer on the stack (opendir() allocates, and
+ * this runs after vfork); with no /proc, every number below the
+ * descriptor limit, but at most PROC_FD_MAX: hinit's descriptors are the
+ * lowest free ones when made, so they sit below that many.
+ */
+static void
+proc_close_each(int from, int to)
+{
+	long			 buf[512];	/* aligned for the entries */
+	struct proc_dirent64	*de;
+	struct rlimit		 rl;
+	const char		*p;
+	long			 n, off;
+	int			 dfd, fd, max;
+
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1 && errno == EMFILE) {
+		/* Every slot taken: one of ours makes room. */
+		close(from);
+		dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+	}
+	if (dfd != -1) {
+		while ((n = syscall(SYS_getdents64, dfd, buf,
+		    sizeof buf)) > 0) {
+			for (off = 0; off < n; off += de->d_reclen) {
+				de = (struct proc_dirent64 *)((char *)buf +
+				    off);
+				fd = 0;
+				for (p = de->d_name; *p >= '0' && *p <= '9' &&
+				    fd < 1 << 24; p++)
+					fd = fd * 10 + (*p - '0');
+				if (p == de->d_name || *p != '\0')
+					continue;
+				if (fd >= from && fd <= to && fd != dfd)
+					close(fd);
+			}
+		}
+		close(dfd);
+		if (n == 0)
+			return;
+	}
+	max = PROC_FD_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)max)
+		max = (int)rl.rlim_cur;
+	for (fd = from; fd <= to && fd < max; fd++)
+		close(fd);
+}
+
+/*
+ * close_range(2), through the C library or, where it has no wrapper (musl
+ * 1.2.3), the system call; one by one where the kernel has none (before
+ * 5.9: ENOSYS; gVisor) or refuses it.
+ */
 static void
 proc_close_range(int from, int to)
 {
-#ifdef HAVE_CLOSE_RANGE
-	close_range(from, to, 0);
-#else
-	int	 fd, max = (int)sysconf(_SC_OPEN_MAX);
-
-	for (fd = from; fd <= to && fd < max; fd++)
-		close(fd);
+#if defined(HAVE_CLOSE_RANGE)
+	if (close_range(from, to, 0) == 0)
+		return;
+#elif defined(SYS_close_range)
+	if (syscall(SYS_close_range, from, to, 0) == 0)
+		return;
 #endif
+	proc_close_each(from, to);
 }
 
 /*
@@ -63,10 +135,11 @@ proc_close_fds(const struct hinit *h)
  * exec is done or has failed. The child sets its own group before that, so
  * a signal sent to the group at once is never lost. An exec error comes back
  * in "error": the child exits 127 (not found) or 126, and its exit is reaped
- * like any other; the message is logged here.
+ * like any other; the message is logged here, or with ps->quiet left to the
+ * caller in ps->exec_error.
  */
 pid_t
-proc_spawn(const struct proc_spawn *ps, char **cause)
+proc_spawn(struct proc_spawn *ps, char **cause)
 {
 	struct hinit	*h = hinit_get();
 	const char	*what;
@@ -115,21 +188,147 @@ proc_spawn(const struct proc_spawn *ps, char **cause)
 		xasprintf(cause, "fork: %s", strerror(error));
 		return (-1);
 	}
-	if (error != 0)
+	ps->exec_error = error;
+	if (error != 0 && !ps->quiet)
 		log_warnx("cannot run %s: %s", what, strerror(error));
 	return (pid);
 }
 
 static void	app_exited(pid_t, int, void *);
+static void	app_backoff(struct hinit *);
+
+/*
+ * The back-off is over and nothing the old app left runs: start it again.
+ * A start that fails (fork: EAGAIN at pids.max) counts as a restart and is
+ * tried again after the next back-off, as if the app had exited at once.
+ */
+static void
+app_restart_start(struct hinit *h)
+{
+	struct app	*app = &h->app;
+
+	app->restart_due = 0;
+	app->restarts++;
+	probe_reset(&h->conf->checks);
+	if (app_start(h) == 0)
+		return;
+	app->started = ev_now(EV_DEFAULT);
+	app_backoff(h);
+	hinit_changed(h);
+}
 
 static void
 app_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hinit	*h = w->data;
 
-	h->app.restarts++;
-	probe_reset(&h->conf->checks);
-	app_start(h);
+	if (h->app.sweeping) {
+		h->app.restart_due = 1;
+		return;
+	}
+	app_restart_start(h);
+}
+
+/* What the old app left is gone, or will not go: restart when due. */
+static void
+app_sweep_done(struct hinit *h)
+{
+	struct app	*app = &h->app;
+
+	app->sweeping = 0;
+	ev_timer_stop(EV_DEFAULT, &app->sweep_timer);
+	reap_sweep_begin(h);
+	if (app->restart_due)
+		app_restart_start(h);
+}
+
+/*
+ * After each reap while the old app's leftovers are ended: an orphan
+ * adopted since gets its signal at once; when none is left, the app may
+ * start again.
+ */
+void
+app_sweep(struct hinit *h)
+{
+	struct app	*app = &h->app;
+	struct buf	 names;
+	u_int		 n;
+	int		 sig;
+
+	if (!app->sweeping)
+		return;
+	sig = app->sweeping == APP_SWEEP_TERM ? SIGTERM : SIGKILL;
+	buf_init(&names);
+	n = reap_sweep(h, sig, REAP_APP, &names);
+	if (names.len > 0) {
+		log_info("%s left more: SIG%s to %s", app->argv[0],
+		    signal_name(sig), names.data);
+	}
+	buf_free(&names);
+	if (n == 0)
+		app_sweep_done(h);
+}
+
+/* The grace is over: SIGKILL to what is left, then a bounded wait. */
+static void
+app_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct hinit	*h = w->data;
+	struct app	*app = &h->app;
+	struct buf	 names;
+	char		 tmp[32];
+	u_int		 n;
+
+	if (app->sweeping == APP_SWEEP_KILL) {
+		log_warnx("what %s left is still there after SIGKILL: "
+		    "going on", app->argv[0]);
+		app_sweep_done(h);
+		return;
+	}
+	buf_init(&names);
+	n = reap_sweep(h, SIGKILL, REAP_APP, &names);
+	if (n > 0) {
+		log_info("grace of %s is over: SIGKILL to %s",
+		    duration_format(h->conf->grace, tmp, sizeof tmp),
+		    names.data);
+	}
+	buf_free(&names);
+	if (n == 0) {
+		app_sweep_done(h);
+		return;
+	}
+	app->sweeping = APP_SWEEP_KILL;
+	ev_timer_set(w, APP_KILL_WAIT, 0);
+	ev_timer_start(loop, w);
+}
+
+/*
+ * Before a restart, end what the old app left, so that none of it holds
+ * the app's port or files when it starts again: SIGTERM to every process
+ * below hinit but an exec check's, a task's, and what ran before the app
+ * started (its process group, its orphans), SIGKILL after the grace. The
+ * back-off runs meanwhile; the app starts when both are over.
+ */
+static void
+app_sweep_begin(struct hinit *h)
+{
+	struct app	*app = &h->app;
+	struct buf	 names;
+	u_int		 n;
+
+	reap_sweep_begin(h);
+	buf_init(&names);
+	n = reap_sweep(h, SIGTERM, REAP_APP, &names);
+	if (n > 0) {
+		log_info("%s left %u process%s: SIGTERM to %s", app->argv[0],
+		    n, n == 1 ? "" : "es", names.data);
+		app->sweeping = APP_SWEEP_TERM;
+		ev_timer_init(&app->sweep_timer, app_sweep_cb,
+		    h->conf->grace / 1000.0, 0);
+		app->sweep_timer.data = h;
+		ev_timer_start(EV_DEFAULT, &app->sweep_timer);
+	}
+	buf_free(&names);
 }
 
 int
@@ -140,6 +339,10 @@ app_start(struct hinit *h)
 	char			*cause;
 	pid_t			 pid;
 
+	/* What runs now is not the app's to end when it restarts. */
+	if (h->conf->restart != RESTART_NO ||
+	    h->conf->on_unhealthy == ON_UNHEALTHY_RESTART)
+		reap_keep_children(h);
 	memset(&ps, 0, sizeof ps);
 	ps.argv = app->argv;
 	ps.stdout_fd = ps.stderr_fd = -1;
@@ -184,9 +387,7 @@ app_exited(pid_t pid, int status, void *arg)
 	struct hinit	*h = arg;
 	struct app	*app = &h->app;
 	struct config	*conf = h->conf;
-	double		 ran;
 	int		 code = app_exit_code(h, status);
-	char		 tmp[32];
 
 	app->pid = 0;
 	app->status = status;
@@ -209,12 +410,26 @@ app_exited(pid_t pid, int status, void *arg)
 	}
 
 	app->restart_now = 0;
+	app->state = APP_RESTARTING;
+	app_backoff(h);
+	app_sweep_begin(h);
+	hinit_changed(h);
+}
+
+/* The next start after the back-off, doubled each time up to its cap. */
+static void
+app_backoff(struct hinit *h)
+{
+	struct app	*app = &h->app;
+	struct config	*conf = h->conf;
+	double		 ran;
+	char		 tmp[32];
+
 	ran = ev_now(EV_DEFAULT) - app->started;
 	if (app->restart_delay == 0 || ran >= APP_STABLE)
 		app->restart_delay = conf->restart_delay;
 	log_info("restarting %s in %s", app->argv[0],
 	    duration_format(app->restart_delay, tmp, sizeof tmp));
-	app->state = APP_RESTARTING;
 	ev_timer_init(&app->restart_timer, app_restart_cb,
 	    app->restart_delay / 1000.0, 0);
 	app->restart_timer.data = h;
@@ -222,7 +437,6 @@ app_exited(pid_t pid, int status, void *arg)
 	app->restart_delay *= 2;
 	if (app->restart_delay > conf->restart_delay_max)
 		app->restart_delay = conf->restart_delay_max;
-	hinit_changed(h);
 }
 
 /* on_unhealthy = restart: an app that ignores SIGTERM gets SIGKILL. */

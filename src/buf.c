@@ -150,11 +150,100 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	b->len += n;
 }
 
-/* JSON string: quotes, backslash and control characters escaped. */
+/* Length of the valid UTF-8 sequence at p (left bytes there), or 0. */
+size_t
+buf_utf8_len(const u_char *p, size_t left)
+{
+	u_char	 lo = 0x80, hi = 0xbf;
+	size_t	 n, i;
+
+	if (*p < 0x80)
+		return (1);
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef) {
+		n = 3;
+		if (*p == 0xe0)
+			lo = 0xa0;
+		else if (*p == 0xed)
+			hi = 0x9f;
+	} else if (*p >= 0xf0 && *p <= 0xf4) {
+		n = 4;
+		if (*p == 0xf0)
+			lo = 0x90;
+		else if (*p == 0xf4)
+			hi = 0x8f;
+	} else
+		return (0);
+	if (n > left)
+		return (0);
+	for (i = 1; i < n; i++) {
+		if (p[i] < lo || p[i] > hi)
+			return (0);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return (n);
+}
+
+/*
+ * Text for a line of a text log, from bytes that may be anything (a
+ * command's output, a server's reply): it cannot end the line, forge the
+ * next one or reach the terminal raw. Control characters (C0 but tab, DEL,
+ * C1) are written as \n, \r or \xNN (\u0080 to \u009f for C1), and bytes
+ * that are not UTF-8 as \xNN.
+ */
+void
+buf_text_escaped(struct buf *b, const char *s, size_t len)
+{
+	const u_char	*p = (const u_char *)s, *end = p + len, *run;
+	size_t		 n;
+	u_char		 c;
+
+	while (p < end) {
+		for (run = p; p < end && *p >= 0x20 && *p < 0x7f; p++)
+			/* nothing */;
+		buf_add(b, run, p - run);
+		if (p == end)
+			break;
+		c = *p;
+		if (c == '\t') {
+			buf_putc(b, '\t');
+			p++;
+		} else if (c == '\n') {
+			buf_puts(b, "\\n");
+			p++;
+		} else if (c == '\r') {
+			buf_puts(b, "\\r");
+			p++;
+		} else if (c < 0x80) {
+			buf_printf(b, "\\x%02x", c);
+			p++;
+		} else if (end - p >= 2 && p[0] == 0xc2 && p[1] >= 0x80 &&
+		    p[1] <= 0x9f) {
+			buf_printf(b, "\\u%04x", p[1]);
+			p += 2;
+		} else if ((n = buf_utf8_len(p, end - p)) != 0) {
+			buf_add(b, p, n);
+			p += n;
+		} else {
+			buf_printf(b, "\\x%02x", c);
+			p++;
+		}
+	}
+}
+
+/*
+ * JSON string: quotes, backslash and control characters escaped; each
+ * byte that is not UTF-8 (text that may be anything: a command's output, a
+ * server's reply, a cut in the middle of a character) becomes U+FFFD, so
+ * what is written is always valid JSON.
+ */
 void
 buf_json_string(struct buf *b, const char *s)
 {
 	const u_char	*p;
+	size_t		 n;
 
 	if (s == NULL) {
 		buf_puts(b, "null");
@@ -162,6 +251,16 @@ buf_json_string(struct buf *b, const char *s)
 	}
 	buf_putc(b, '"');
 	for (p = (const u_char *)s; *p != '\0'; p++) {
+		if (*p >= 0x80) {
+			/* A NUL ends the string: an invalid byte to it. */
+			if ((n = buf_utf8_len(p, 4)) == 0)
+				buf_puts(b, "\xef\xbf\xbd");
+			else {
+				buf_add(b, p, n);
+				p += n - 1;
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"':
 			buf_puts(b, "\\\"");

@@ -205,6 +205,13 @@ cmd_check(int argc, char **argv)
 	}
 	if (json)
 		buf_puts(&b, i == 0 ? "[]\n" : "\n]\n");
+	/* Outputs come scrubbed from the engine; targets as written. */
+	if (secret_any()) {
+		cause = secret_scrub_string(b.data != NULL ? b.data : "");
+		buf_reset(&b);
+		buf_puts(&b, cause);
+		free(cause);
+	}
 	if (b.len != 0)
 		fwrite(b.data, 1, b.len, stdout);
 	fflush(stdout);

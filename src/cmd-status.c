@@ -439,7 +439,7 @@ static void
 cmd_status_line(struct cmd_status_json *check)
 {
 	struct cmd_status_json	*log, *last = NULL, *v;
-	const char		*result = NULL;
+	const char		*result = NULL, *output;
 
 	cmd_status_put(cmd_status_str(check, "componentId"));
 	putchar(' ');
@@ -458,7 +458,10 @@ cmd_status_line(struct cmd_status_json *check)
 		printf("%.1fms ", v->number);
 	else
 		fputs("- ", stdout);
-	cmd_status_put(cmd_status_str(check, "output"));
+	/* A passing check has no "output": its last attempt's says how. */
+	if ((output = cmd_status_str(check, "output")) == NULL)
+		output = cmd_status_str(last, "output");
+	cmd_status_put(output);
 	putchar('\n');
 }
 
@@ -625,12 +628,16 @@ cmd_status(int argc, char **argv)
 		return (1);
 	}
 
-	/* The hinit that matters is PID 1, whoever we run as. */
+	/*
+	 * The hinit that matters is PID 1, whoever we run as; else (not in a
+	 * container) one that runs as we do. A file, even one asked for, is
+	 * read only if that user owns it: any other could have planted it.
+	 */
 	uid = stat("/proc/1", &st) == 0 ? st.st_uid : getuid();
 	buf_init(&b);
 	if (status_read(file, uid, &b, &mtime, &path, &cause) != 0 &&
-	    (file != NULL || uid == getuid() || status_read(NULL, getuid(),
-	    &b, &mtime, &path, &cause2) != 0)) {
+	    (uid == getuid() || status_read(file, getuid(), &b, &mtime, &path,
+	    &cause2) != 0)) {
 		fprintf(stderr, "hinit status: no status file, is hinit "
 		    "running? (%s)\n", cause != NULL ? cause : "not found");
 		free(cause);

@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,6 +55,8 @@ struct config_parse {
 };
 
 #define CONFIG_DAY	(24ULL * 3600 * 1000)
+#define CONFIG_EXPAND_SECRET	0x1	/* values from the environment */
+#define CONFIG_EXPAND_COMMAND	0x2	/* for /bin/sh: ${VAR} stays */
 #define CONFIG_NAME_CHARS \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 
@@ -104,6 +107,10 @@ const struct config_key config_keys[] = {
 	  .min = 10, .max = CONFIG_DAY, .dflt = "30s",
 	  .offset = OFF_H(restart_delay_max),
 	  .help = "longest restart back-off" },
+	{ .section = H, .name = "version", .type = CONFIG_STRING,
+	  .dflt = "", .offset = OFF_H(version), .flags = CONFIG_KEY_PUBLIC,
+	  .help = "the app's version, the \"version\" of /health (e.g. "
+	      "${APP_VERSION:-}); published as is" },
 	{ .section = H, .name = "on_unhealthy", .type = CONFIG_CHOICE,
 	  .choices = config_on_unhealthy_choices, .dflt = "none",
 	  .offset = OFF_H(on_unhealthy),
@@ -337,6 +344,35 @@ config_part_of(struct config *conf, void *object)
 	return (NULL);
 }
 
+/*
+ * Sections by kind and name (tsearch: a balanced tree in glibc and musl),
+ * so that a duplicate name or a check named in a wait list is found in
+ * log time: 30,000 sections took 7s when each looked at all the others.
+ */
+static int
+config_part_compare(const void *a, const void *b)
+{
+	const struct config_part	*pa = a, *pb = b;
+
+	if (pa->section != pb->section)
+		return (pa->section < pb->section ? -1 : 1);
+	return (strcmp(pa->name, pb->name));
+}
+
+static struct config_part *
+config_part_named(struct config *conf, enum config_section section,
+    const char *name)
+{
+	struct config_part	 key;
+	void			*found;
+
+	key.section = section;
+	key.name = (char *)name;
+	if ((found = tfind(&key, &conf->names, config_part_compare)) == NULL)
+		return (NULL);
+	return (*(struct config_part **)found);
+}
+
 static struct config_part *
 config_part_new(struct config *conf, enum config_section section,
     const char *name, u_int line, void *object)
@@ -350,6 +386,9 @@ config_part_new(struct config *conf, enum config_section section,
 	part->object = object;
 	TAILQ_INIT(&part->values);
 	TAILQ_INSERT_TAIL(&conf->parts, part, entry);
+	if (part->name != NULL &&
+	    tsearch(part, &conf->names, config_part_compare) == NULL)
+		fatalx("tsearch: out of memory");
 	return (part);
 }
 
@@ -801,13 +840,24 @@ task_free(struct task *t)
 struct check *
 config_find_check(struct config *conf, const char *name)
 {
-	struct check	*c;
+	struct config_part	*part;
+	struct check		*c;
 
+	if (conf->names != NULL) {
+		part = config_part_named(conf, CONFIG_SECTION_CHECK, name);
+		return (part != NULL ? part->object : NULL);
+	}
+	/* A config made by hand, not read (tests). */
 	TAILQ_FOREACH(c, &conf->checks, entry) {
 		if (strcmp(c->name, name) == 0)
 			return (c);
 	}
 	return (NULL);
+}
+
+static void
+config_part_forget(void *part)
+{
 }
 
 void
@@ -827,6 +877,7 @@ config_free(struct config *conf)
 		TAILQ_REMOVE(&conf->tasks, t, entry);
 		task_free(t);
 	}
+	tdestroy(conf->names, config_part_forget);
 	while ((part = TAILQ_FIRST(&conf->parts)) != NULL) {
 		TAILQ_REMOVE(&conf->parts, part, entry);
 		config_part_free(part);
@@ -835,15 +886,22 @@ config_free(struct config *conf)
 	config_free_list(conf->wait, conf->nwait);
 	free(conf->listen);
 	free(conf->status_file);
+	free(conf->version);
 	free(conf);
 }
 
 /*
  * ${VAR} and ${VAR:-default} (default also when VAR is empty, as in sh).
- * "$$" and a '$' not followed by '{' stay as they are.
+ * "$$" and a '$' not followed by '{' stay as they are. With
+ * CONFIG_EXPAND_SECRET each value taken from the environment is a secret
+ * (secret.c). With CONFIG_EXPAND_COMMAND a variable that is set stays a
+ * reference, "${VAR}", for /bin/sh to expand from the environment it
+ * inherits: its value never enters the command line, which every user can
+ * read in /proc, and never becomes shell code; a default is written in
+ * the config, and goes in as written.
  */
-int
-config_expand(const char *in, char **out, char **cause)
+static int
+config_expand_flags(const char *in, int flags, char **out, char **cause)
 {
 	struct buf	 b;
 	const char	*p = in, *name, *end, *dflt, *value;
@@ -901,7 +959,11 @@ config_expand(const char *in, char **out, char **cause)
 				value = NULL;
 			}
 		}
-		if (value != NULL)
+		if (value != NULL && (flags & CONFIG_EXPAND_SECRET))
+			secret_add(value);
+		if (value != NULL && (flags & CONFIG_EXPAND_COMMAND))
+			buf_printf(&b, "${%s}", var);
+		else if (value != NULL)
 			buf_puts(&b, value);
 		free(var);
 		p = end + 1;
@@ -912,6 +974,12 @@ config_expand(const char *in, char **out, char **cause)
 fail:
 	buf_free(&b);
 	return (-1);
+}
+
+int
+config_expand(const char *in, char **out, char **cause)
+{
+	return (config_expand_flags(in, 0, out, cause));
 }
 
 /* A suggestion keeps the closest candidate within two edits. */
@@ -1029,6 +1097,7 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 	const struct config_key	*key;
 	struct config_value	*v;
 	char			*value, *s, *hint;
+	int			 flags;
 
 	if ((key = config_key_find(part->section, name)) == NULL) {
 		hint = config_suggest_key(part->section, name);
@@ -1050,9 +1119,30 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 		    "(%s at line %u)", name, v->key->name, v->line);
 		return (-1);
 	}
-	if (config_expand(written, &value, &s) != 0) {
+	/*
+	 * What a variable brings in is a secret, but where the key publishes
+	 * it, or where its type leaves a word from a list, a number, status
+	 * codes or the names of checks, which outputs show anyway.
+	 */
+	flags = 0;
+	if (!(key->flags & CONFIG_KEY_PUBLIC) && key->type != CONFIG_DURATION &&
+	    key->type != CONFIG_NUMBER && key->type != CONFIG_BOOL &&
+	    key->type != CONFIG_CHOICE && key->type != CONFIG_LIST &&
+	    key->type != CONFIG_STATUS_RANGES)
+		flags |= CONFIG_EXPAND_SECRET;
+	if (key->type == CONFIG_COMMAND || (key->type == CONFIG_URL &&
+	    strncasecmp(written, "exec:", 5) == 0))
+		flags |= CONFIG_EXPAND_COMMAND;
+	if (config_expand_flags(written, flags, &value, &s) != 0) {
 		xasprintf(cause, "%s: %s", name, s);
 		free(s);
+		return (-1);
+	}
+	/* A line of the file has none: it came from a variable. */
+	if (strpbrk(value, "\r\n") != NULL) {
+		xasprintf(cause, "%s: a variable's value holds a line break",
+		    name);
+		free(value);
 		return (-1);
 	}
 	if (config_apply(key, part->object, value, written, &s) != 0) {
@@ -1068,6 +1158,39 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 	v->key = key;
 	v->written = xstrdup(written);
 	v->line = line;
+	TAILQ_INSERT_TAIL(&part->values, v, entry);
+	return (0);
+}
+
+/*
+ * A key of [hinit] from the command line, over the file: the same parser
+ * and bounds as in the file, no ${VAR} (the shell has expanded the command
+ * line already). The cause does not name the option; the caller does.
+ */
+int
+config_override(struct config *conf, const char *name, const char *value,
+    char **cause)
+{
+	const struct config_key	*key;
+	struct config_part	*part;
+	struct config_value	*v;
+
+	if ((key = config_key_find(CONFIG_SECTION_HINIT, name)) == NULL)
+		fatalx("config_override: no key %s", name);
+	if (config_apply(key, conf, value, value, cause) != 0)
+		return (-1);
+	if ((part = config_part_of(conf, conf)) == NULL) {
+		part = config_part_new(conf, CONFIG_SECTION_HINIT, NULL, 0,
+		    conf);
+	}
+	if ((v = config_part_value(part, name)) != NULL) {
+		TAILQ_REMOVE(&part->values, v, entry);
+		free(v->written);
+		free(v);
+	}
+	v = xcalloc(1, sizeof *v);
+	v->key = key;
+	v->written = xstrdup(value);
 	TAILQ_INSERT_TAIL(&part->values, v, entry);
 	return (0);
 }
@@ -1170,14 +1293,10 @@ config_header(struct config_parse *cp, char *s, char **cause)
 		    name, config_section_names[section], name);
 		return (-1);
 	}
-	TAILQ_FOREACH(part, &conf->parts, entry) {
-		if (part->section == section &&
-		    strcmp(part->name, name) == 0) {
-			xasprintf(cause, "duplicate %s name '%s' (first at "
-			    "line %u)", config_section_names[section], name,
-			    part->line);
-			return (-1);
-		}
+	if ((part = config_part_named(conf, section, name)) != NULL) {
+		xasprintf(cause, "duplicate %s name '%s' (first at line %u)",
+		    config_section_names[section], name, part->line);
+		return (-1);
 	}
 	if (section == CONFIG_SECTION_CHECK) {
 		cp->part = config_part_new(conf, section, name, cp->line,
@@ -1208,6 +1327,40 @@ config_key_length(const char *s)
 }
 
 /*
+ * Read one line into cp->buf: what inih takes and a little more, never
+ * all of a line that may not end (a file of one huge line, a FIFO): a
+ * line longer than that is an error anyway, found from its start. The
+ * length, -1 at the end, -2 on a read error (errno set): never a config
+ * cut short that looks whole.
+ */
+static ssize_t
+config_getline(struct config_parse *cp, int num)
+{
+	size_t	 len = 0;
+	int	 ch = EOF;
+
+	if (cp->buf == NULL) {
+		cp->bufsize = (num > 0 ? (size_t)num : 0) + 2;
+		cp->buf = xmalloc(cp->bufsize);
+	}
+	errno = 0;
+	while (len < cp->bufsize - 1 && (ch = getc(cp->f)) != EOF) {
+		cp->buf[len++] = ch;
+		if (ch == '\n')
+			break;
+	}
+	if (ch == EOF && ferror(cp->f)) {
+		if (errno == 0)
+			errno = EIO;
+		return (-2);
+	}
+	if (len == 0)
+		return (-1);
+	cp->buf[len] = '\0';
+	return (len);
+}
+
+/*
  * inih's reader: hands inih one line at a time, but sees every line first,
  * so it knows the line number, and catches what inih would accept silently
  * or report without saying why. Returning NULL ends the parse.
@@ -1222,8 +1375,8 @@ config_read_line(char *str, int num, void *arg)
 
 	if (cp->cause != NULL)
 		return (NULL);
-	if ((n = getline(&cp->buf, &cp->bufsize, cp->f)) == -1) {
-		if (ferror(cp->f)) {
+	if ((n = config_getline(cp, num)) < 0) {
+		if (n == -2) {
 			xasprintf(&cp->cause, "%s: %s", cp->file,
 			    strerror(errno));
 		} else if (config_part_end(cp->conf, cp->part, &cause) != 0)
@@ -1481,6 +1634,7 @@ config_finish_check(struct config *conf, struct config_part *part,
 				free(s);
 				goto fail;
 			}
+			url_add_secrets(&u);
 			url_free(&u);
 		}
 		if ((c->type = check_type_for_target(c->target, &s)) == NULL) {
@@ -1590,14 +1744,19 @@ config_print_value(FILE *fp, const struct config_key *key, const char *value,
 {
 	u_int	 i = key - config_keys;
 
+	char	*s;
+
 	if (!seen[i]) {
 		fprintf(fp, "; %s\n", key->help);
 		seen[i] = 1;
 	}
-	if (*value == '\0')
+	/* Values are shown as written: this only guards against a slip. */
+	s = secret_scrub_string(value);
+	if (*s == '\0')
 		fprintf(fp, "%s =\n", key->name);
 	else
-		fprintf(fp, "%s = %s\n", key->name, value);
+		fprintf(fp, "%s = %s\n", key->name, s);
+	free(s);
 }
 
 static void
@@ -1667,7 +1826,9 @@ config_print_part(struct config *conf, struct config_part *part, FILE *fp,
 		}
 		switch (key->type) {
 		case CONFIG_LIST:
-			if (t != NULL)
+			if ((v = config_part_value(part, key->name)) != NULL)
+				config_print_value(fp, key, v->written, seen);
+			else if (t != NULL)
 				config_print_list(fp, key, t->wait, t->nwait,
 				    seen);
 			else
@@ -1686,14 +1847,7 @@ config_print_part(struct config *conf, struct config_part *part, FILE *fp,
 		default:
 			break;
 		}
-		if (part->section == CONFIG_SECTION_HINIT) {
-			/* Effective: the command line may have set it. */
-			s = *(char **)((char *)conf + key->offset);
-			if (s == NULL)
-				s = key->dflt;
-			config_print_value(fp, key, s, seen);
-			continue;
-		}
+		/* As written (the command line's over the file's). */
 		n = 0;
 		TAILQ_FOREACH(v, &part->values, entry) {
 			if (v->key == key) {
@@ -1721,7 +1875,9 @@ config_print(struct config *conf, FILE *fp)
 	hinit.object = conf;
 	TAILQ_INIT(&hinit.values);
 	fprintf(fp, "\n[hinit]\n");
-	config_print_part(conf, &hinit, fp, seen);
+	if ((part = config_part_of(conf, conf)) == NULL)
+		part = &hinit;
+	config_print_part(conf, part, fp, seen);
 
 	TAILQ_FOREACH(part, &conf->parts, entry) {
 		if (part->section == CONFIG_SECTION_HINIT)

@@ -59,6 +59,7 @@ struct config {
 	char			*listen;	/* NULL: no endpoint */
 	u_int			 max_connections;
 	char			*status_file;	/* NULL: the default places */
+	char			*version;	/* the app's; NULL: none */
 	enum log_format		 log_format;
 
 	struct check_list	 checks;
@@ -66,6 +67,7 @@ struct config {
 
 	/* config.c: each section and value as written, with its line. */
 	TAILQ_HEAD(, config_part) parts;
+	void			*names;		/* parts by section, name */
 };
 
 /* Kinds of value a key takes; one parser for each. */
@@ -101,13 +103,19 @@ struct config_key {
 	const char		*help;		/* one line, for -t and the man page */
 	size_t			 offset;	/* of the field in struct config,
 						   check or task; scalar types */
+	u_int			 flags;
 };
+/* Published as expanded: what ${VAR} brings in is no secret here. */
+#define CONFIG_KEY_PUBLIC	0x1
 extern const struct config_key	config_keys[];
 extern const u_int		config_nkeys;
 
 /* src/config.c */
 struct config	*config_new(void);		/* all defaults */
 int		 config_load(struct config *, const char *, char **);
+/* A key of [hinit] given on the command line (--grace, --listen...). */
+int		 config_override(struct config *, const char *, const char *,
+		     char **);
 /* --check [NAME=]TARGET: a check with default timings. */
 int		 config_add_target(struct config *, const char *, char **);
 /* After the file and the command line: cross-references, check types. */
@@ -130,6 +138,8 @@ struct url {
 };
 int		 url_parse(const char *, struct url *, char **);
 void		 url_free(struct url *);
+/* Every password it holds is a secret (secret.c). */
+void		 url_add_secrets(const struct url *);
 /* The target as shown: password (and password= in the query) as "***". */
 char		*url_mask(const char *);
 

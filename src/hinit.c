@@ -93,7 +93,7 @@ static void
 hinit_parse_options(int argc, char **argv, struct init_options *opts,
     int *test)
 {
-	char		*cause, *end;
+	char		*end;
 	long long	 n;
 	int		 ch, sig;
 
@@ -114,17 +114,15 @@ hinit_parse_options(int argc, char **argv, struct init_options *opts,
 			opts->listen = optarg;
 			break;
 		case OPT_STATUS_FILE:
+			if (*optarg == '\0')
+				usage_error("--status-file: empty path");
 			opts->status_file = optarg;
 			break;
 		case OPT_GRACE:
-			if (duration_parse(optarg, &opts->grace, &cause) != 0)
-				usage_error("--grace: %s", cause);
-			opts->grace_set = 1;
+			opts->grace = optarg;
 			break;
 		case OPT_DRAIN:
-			if (duration_parse(optarg, &opts->drain, &cause) != 0)
-				usage_error("--drain: %s", cause);
-			opts->drain_set = 1;
+			opts->drain = optarg;
 			break;
 		case OPT_LOG_FORMAT:
 			if (strcmp(optarg, "text") == 0)
@@ -191,8 +189,18 @@ hinit_load_config(struct init_options *opts)
 {
 	struct config	*conf;
 	const char	*file = opts->config_file;
-	char		*cause;
+	char		*cause, *s;
 	u_int		 i;
+	const struct {
+		const char	*option;
+		const char	*key;
+		const char	*value;
+	} overrides[] = {
+		{ "--grace", "grace", opts->grace },
+		{ "--drain", "drain", opts->drain },
+		{ "--listen", "listen", opts->listen },
+		{ "--status-file", "status_file", opts->status_file }
+	};
 
 	if (file == NULL && (file = getenv("HINIT_CONFIG")) != NULL &&
 	    *file == '\0')
@@ -207,20 +215,19 @@ hinit_load_config(struct init_options *opts)
 		if (config_add_target(conf, opts->targets[i], &cause) != 0)
 			goto fail;
 	}
-	if (opts->grace_set)
-		conf->grace = opts->grace;
-	if (opts->drain_set)
-		conf->drain = opts->drain;
+	/* The command line over the file, with the file's checks. */
+	for (i = 0; i < nitems(overrides); i++) {
+		if (overrides[i].value == NULL)
+			continue;
+		if (config_override(conf, overrides[i].key, overrides[i].value,
+		    &s) != 0) {
+			xasprintf(&cause, "%s: %s", overrides[i].option, s);
+			free(s);
+			goto fail;
+		}
+	}
 	if (opts->kill_group)
 		conf->kill_group = 1;
-	if (opts->listen != NULL) {
-		free(conf->listen);
-		conf->listen = xstrdup(opts->listen);
-	}
-	if (opts->status_file != NULL) {
-		free(conf->status_file);
-		conf->status_file = xstrdup(opts->status_file);
-	}
 	if (opts->log_format_set)
 		conf->log_format = opts->log_format;
 	if (config_finish(conf, &cause) != 0)
@@ -228,7 +235,8 @@ hinit_load_config(struct init_options *opts)
 	return (conf);
 
 fail:
-	fprintf(stderr, "hinit: %s\n", cause);
+	s = secret_scrub_string(cause);
+	fprintf(stderr, "hinit: %s\n", s);
 	exit(EXIT_USAGE);
 }
 

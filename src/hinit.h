@@ -89,9 +89,25 @@ void		 buf_put_int(struct buf *, long long);
 void		 buf_put_ms(struct buf *, double);
 void		 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
 void		 buf_vprintf(struct buf *, const char *, va_list);
-/* Appends "..." with JSON escapes; NULL gives null. */
+/* Appends "..." with JSON escapes, U+FFFD for non-UTF-8; NULL: null. */
 void		 buf_json_string(struct buf *, const char *);
+/* For a text log: controls and non-UTF-8 bytes as \n, \xNN... */
+void		 buf_text_escaped(struct buf *, const char *, size_t);
+size_t		 buf_utf8_len(const u_char *, size_t);
 char		*buf_steal(struct buf *);
+
+/*
+ * secret.c: values never shown (what ${VAR} brought in, URL passwords),
+ * and the scrubber that shows each as "***" in a text.
+ */
+#define SECRET_MIN		4	/* shorter values are not secrets */
+#define SECRET_CUT_START	0x1	/* the text goes on a longer one */
+#define SECRET_CUT_END		0x2	/* the text was cut here */
+void		 secret_add(const char *);
+int		 secret_any(void);
+void		 secret_clear(void);
+int		 secret_scrub(struct buf *, const char *, size_t, int);
+char		*secret_scrub_string(const char *);
 
 /* log.c: lines to stderr, as text ("hinit: ...") or one JSON object a line. */
 enum log_format {

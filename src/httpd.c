@@ -2,11 +2,14 @@
  * httpd.c: the HTTP endpoint: /health, /health/ready, /health/live and
  * /metrics answered from the documents status.c keeps in memory, on the
  * loop, HTTP/1.0 and 1.1 with keep-alive and pipelining. Connections,
- * request heads and the time a client may take are all bounded; at the
- * connection limit the one closest to its deadline makes room.
+ * request heads and the time a client may take are all bounded; the
+ * connection limit leaves hinit the descriptors its checks need; at the
+ * limit the idlest connection makes room, never one with a request under
+ * way (the new one is refused instead).
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -14,6 +17,7 @@
 #include <netinet/tcp.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -30,6 +34,9 @@
 
 #define HTTPD_HEAD_MAX		8192	/* request line and headers */
 #define HTTPD_TIMEOUT		5.0	/* to send a request head; to read */
+#define HTTPD_KEEPALIVE_HINT	4	/* s: Keep-Alive: timeout=, below it */
+#define HTTPD_FDS_PER_CHECK	4	/* at most, an attempt under way */
+#define HTTPD_FDS_SPARE		16	/* tasks, the app, the status file */
 #define HTTPD_MAX_DEFAULT	256
 #define HTTPD_LISTEN_MAX	16
 #define HTTPD_BACKLOG		128
@@ -53,6 +60,7 @@ struct httpd_request {
 	int		 keepalive;
 	int		 http10;	/* HTTP/1.0 */
 	int		 body;		/* the request has a body */
+	u_int		 hosts;		/* Host header fields */
 	enum httpd_route route;
 	size_t		 used;		/* bytes of the request */
 };
@@ -204,6 +212,15 @@ httpd_header(struct httpd_request *r, const char *line, size_t len,
 			r->body = 1;
 	} else if (n == 17 && strncasecmp(line, "transfer-encoding", 17) == 0)
 		r->body = 1;
+	else if (n == 4 && strncasecmp(line, "host", 4) == 0) {
+		r->hosts++;
+		/* host[:port] or [v6]:port (RFC 9112 3.2): no blanks. */
+		for (; vlen > 0; v++, vlen--) {
+			if (!isalnum((u_char)*v) &&
+			    strchr("-._~%!$&'()*+,;=:[]", *v) == NULL)
+				return (400);
+		}
+	}
 	return (0);
 }
 
@@ -228,8 +245,14 @@ httpd_parse(const char *data, size_t len, struct httpd_request *r)
 	p = data + skip;
 	len -= skip;
 	r->used = skip;
-	if (len == 0)
+	if (len == 0) {
+		/* Only blank lines, more than a head may hold: no request. */
+		if (skip > HTTPD_HEAD_MAX) {
+			r->error = 400;
+			return (1);
+		}
 		return (0);
+	}
 
 	/* The head ends with an empty line; LF alone is taken for CRLF. */
 	end = NULL;
@@ -323,6 +346,9 @@ httpd_parse(const char *data, size_t len, struct httpd_request *r)
 		}
 		r->route = httpd_route(sp1 + 1, sp2 - (sp1 + 1));
 	}
+	/* HTTP/1.1 needs one Host; none may have two (RFC 9112 3.2). */
+	if (r->hosts > 1 || (!r->http10 && r->hosts == 0))
+		goto bad;
 	return (1);
 
 bad:
@@ -374,10 +400,19 @@ httpd_respond(struct httpd_conn *c, int code, const char *type,
 	    type, len);
 	if (code == 405)
 		buf_puts(&c->out, "Allow: GET, HEAD\r\n");
+	/*
+	 * An idle connection is closed after HTTPD_TIMEOUT: say a shorter
+	 * time, so that a client (Node's http.Agent) drops it first rather
+	 * than reuse it as it closes, and get a reset.
+	 */
 	if (!keepalive)
 		buf_puts(&c->out, "Connection: close\r\n");
-	else if (http10)
-		buf_puts(&c->out, "Connection: keep-alive\r\n");
+	else {
+		if (http10)
+			buf_puts(&c->out, "Connection: keep-alive\r\n");
+		buf_printf(&c->out, "Keep-Alive: timeout=%d\r\n",
+		    HTTPD_KEEPALIVE_HINT);
+	}
 	buf_puts(&c->out, "\r\n");
 	if (text != NULL && !head && len != 0) {
 		c->body = text;
@@ -576,6 +611,12 @@ httpd_conn_run(struct httpd_conn *c)
 				httpd_conn_free(c);
 				return;
 			}
+			if (c->in.len > HTTPD_HEAD_MAX) {
+				/* Never wait for more than a head may hold. */
+				buf_reset(&c->in);
+				httpd_error(c, 431, 0, 0, 0);
+				continue;
+			}
 			if (c->in.len == 0)
 				buf_free(&c->in);
 			httpd_conn_want(c, EV_READ);
@@ -729,12 +770,32 @@ httpd_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	httpd_listening(w->data, 1);
 }
 
+/*
+ * The connection to give up for a new one: the idlest of those that owe
+ * nothing and are owed nothing (all sent and lingering, kept alive between
+ * requests, or never sent a byte). One that is sending a request or being
+ * answered is never taken. The list is in deadline order: the first such
+ * is the idlest.
+ */
+static struct httpd_conn *
+httpd_idlest(struct httpd *d)
+{
+	struct httpd_conn	*c;
+
+	TAILQ_FOREACH(c, &d->conns, entry) {
+		if (c->lingering ||
+		    (c->in.len == 0 && !httpd_conn_pending(c) && !c->closing))
+			return (c);
+	}
+	return (NULL);
+}
+
 static void
 httpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct httpd_listener	*l = w->data;
 	struct httpd		*d = l->httpd;
-	struct httpd_conn	*c;
+	struct httpd_conn	*c, *idle;
 	u_int			 i;
 	int			 fd, one = 1;
 
@@ -746,8 +807,8 @@ httpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (errno != EMFILE && errno != ENFILE &&
 			    errno != ENOBUFS && errno != ENOMEM)
 				return;
-			if (!TAILQ_EMPTY(&d->conns)) {
-				httpd_conn_free(TAILQ_FIRST(&d->conns));
+			if ((idle = httpd_idlest(d)) != NULL) {
+				httpd_conn_free(idle);
 				continue;
 			}
 			/* Nothing to give back: stop accepting a while. */
@@ -756,9 +817,17 @@ httpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 			ev_timer_start(loop, &d->pause);
 			return;
 		}
-		/* At the limit, the connection nearest its deadline goes. */
-		if (d->nconns >= d->max)
-			httpd_conn_free(TAILQ_FIRST(&d->conns));
+		/*
+		 * At the limit, an idle connection makes room; if every one is
+		 * busy with a request, the new one is refused.
+		 */
+		if (d->nconns >= d->max) {
+			if ((idle = httpd_idlest(d)) == NULL) {
+				close(fd);
+				continue;
+			}
+			httpd_conn_free(idle);
+		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		c = xcalloc(1, sizeof *c);
 		c->httpd = d;
@@ -846,6 +915,60 @@ fail:
 	xasprintf(cause, "%s", strerror(errno));
 	errno = saved;
 	return (-1);
+}
+
+/* Descriptors open now (a guess if /proc cannot say). */
+static u_int
+httpd_fds_open(void)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	u_int		 n = 0;
+
+	if ((dir = opendir("/proc/self/fd")) == NULL)
+		return (64);
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] != '.')
+			n++;
+	}
+	closedir(dir);
+	return (n - 1);		/* the directory's own */
+}
+
+/*
+ * Connections may take only the descriptors the rest of hinit does not
+ * need (RLIMIT_NOFILE less those open now, a few per check for an attempt
+ * under way, some for tasks, the app and the status file): else a flood
+ * of clients would make every check fail with EMFILE, and on_unhealthy
+ * restart a healthy app.
+ */
+static void
+httpd_limit(struct httpd *d, u_int asked)
+{
+	struct rlimit	 rl;
+	struct check	*c;
+	uint64_t	 need, left;
+	u_int		 checks = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return;
+	if (d->h->conf != NULL) {
+		TAILQ_FOREACH(c, &d->h->conf->checks, entry)
+			checks++;
+	}
+	need = (uint64_t)httpd_fds_open() + HTTPD_FDS_SPARE +
+	    (uint64_t)checks * HTTPD_FDS_PER_CHECK;
+	left = rl.rlim_cur > need ? rl.rlim_cur - need : 0;
+	if (left >= d->max)
+		return;
+	if (left == 0)
+		left = 1;
+	log_warnx("max_connections %u is more than the descriptors allow "
+	    "(nofile %llu, %llu kept for checks, tasks and the status file): "
+	    "serving at most %llu connections", asked != 0 ? asked : d->max,
+	    (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+	    (unsigned long long)left);
+	d->max = left;
 }
 
 struct httpd *
@@ -949,6 +1072,7 @@ httpd_start(struct hinit *h, const char *listen_on, u_int max, char **cause)
 	if (fails != 0)
 		goto fail;
 	free(copy);
+	httpd_limit(d, max);
 	return (d);
 
 fail:

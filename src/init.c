@@ -157,6 +157,9 @@ hinit_exit(struct hinit *h, int code)
 		ev_timer_stop(loop, &h->app.kill_timer);
 		ev_timer_stop(loop, &h->drain_timer);
 		ev_timer_stop(loop, &h->app.restart_timer);
+		ev_timer_stop(loop, &h->app.sweep_timer);
+		h->app.sweeping = 0;
+		reap_sweep_begin(h);
 		if (reap_children_left(h)) {
 			reap_kill_all(h, SIGTERM);
 			if (!ev_is_active(&h->grace_timer)) {
@@ -165,6 +168,10 @@ hinit_exit(struct hinit *h, int code)
 				ev_timer_start(loop, &h->grace_timer);
 			}
 		}
+	} else if (!h->pid1 && !h->left_timer_set &&
+	    !ev_is_active(&h->left_timer) && reap_children_left(h)) {
+		/* Orphans adopted since the SIGTERM get theirs now. */
+		reap_sweep(h, SIGTERM, REAP_ALL, NULL);
 	}
 	if (!reap_children_left(h) || h->left_timer_set)
 		hinit_finish(h);
@@ -276,7 +283,7 @@ __dead void
 hinit_run(struct hinit *h, char **argv)
 {
 	struct ev_loop	*loop;
-	char		*cause;
+	char		*cause, *s;
 
 	log_set_format(h->conf->log_format);
 
@@ -297,6 +304,7 @@ hinit_run(struct hinit *h, char **argv)
 	h->left_timer.data = h;
 	ev_timer_init(&h->app.restart_timer, NULL, 0, 0);
 	ev_timer_init(&h->app.kill_timer, NULL, 0, 0);
+	ev_timer_init(&h->app.sweep_timer, NULL, 0, 0);
 	reap_start(h);
 
 	cause = NULL;
@@ -308,8 +316,9 @@ hinit_run(struct hinit *h, char **argv)
 		h->httpd = httpd_start(h, h->conf->listen,
 		    h->conf->max_connections, &cause);
 		if (h->httpd == NULL) {
-			fprintf(stderr, "hinit: listen %s: %s\n",
-			    h->conf->listen, cause);
+			xasprintf(&s, "listen %s: %s", h->conf->listen, cause);
+			cause = secret_scrub_string(s);
+			fprintf(stderr, "hinit: %s\n", cause);
 			exit(EXIT_USAGE);
 		}
 	}

@@ -31,6 +31,11 @@ struct app {
 	uint64_t		 restart_delay;	/* next back-off, ms */
 	int			 restart_now;	/* on_unhealthy = restart */
 	ev_timer		 kill_timer;	/* ... SIGKILL after the grace */
+	int			 sweeping;	/* ending what it left: */
+#define APP_SWEEP_TERM		1	/* SIGTERM sent, the grace runs */
+#define APP_SWEEP_KILL		2	/* SIGKILL sent, reaps awaited */
+	int			 restart_due;	/* the back-off is over */
+	ev_timer		 sweep_timer;	/* the grace, then the reaps */
 };
 
 /* Options from the command line; each overrides the config file. */
@@ -38,10 +43,8 @@ struct init_options {
 	char			*config_file;
 	char			*listen;
 	char			*status_file;
-	uint64_t		 grace;
-	int			 grace_set;
-	uint64_t		 drain;
-	int			 drain_set;
+	char			*grace;		/* as given: config_override */
+	char			*drain;
 	int			 kill_group;
 	int			 subreaper;
 	int			 exit_zero[EXIT_CODES_MAX];	/* -e CODE */
@@ -70,12 +73,22 @@ struct hinit {
 	int			*inherited_fds;	/* open when hinit began, sorted */
 	u_int			 ninherited_fds;
 	LIST_HEAD(, reap_entry)	 watches;	/* children someone waits for */
+	struct reap_kept {			/* not the app's (reap.c) */
+		pid_t			 pid;
+		unsigned long long	 start;	/* ticks after boot */
+	}			*kept;
+	u_int			 nkept;
+	pid_t			*swept;		/* got SIGTERM in this sweep */
+	u_int			 nswept;
+	ev_timer		 resweep;	/* after reaps: new orphans */
 	int			 left_timer_set;
 	ev_timer		 left_timer;	/* bounded wait after SIGKILL */
 
 	ev_timer		 drain_timer;
 	ev_timer		 grace_timer;
-	ev_signal		*signals;	/* one watcher per forwarded signal */
+	int			 signal_fd;	/* forwarded and stop signals */
+	ev_io			 signal_io;
+	ev_signal		*signals;	/* no signalfd: libev's */
 	u_int			 nsignals;
 	ev_child		 child;		/* every child, pid 0 */
 
@@ -99,8 +112,14 @@ void		 reap_start(struct hinit *);
 void		 reap_stop(struct hinit *);
 void		 reap_watch(pid_t, reap_cb *, void *);
 void		 reap_unwatch(pid_t);
-/* Kill what is left: everything when PID 1, else our children and groups. */
+/* Kill what is left: everything when PID 1, else all below hinit. */
 void		 reap_kill_all(struct hinit *, int);
+/* Signal what is below hinit: all of it, or only what the app left. */
+#define REAP_ALL	0
+#define REAP_APP	1
+void		 reap_keep_children(struct hinit *);	/* before the app */
+void		 reap_sweep_begin(struct hinit *);
+u_int		 reap_sweep(struct hinit *, int, int, struct buf *);
 int		 reap_children_left(struct hinit *);
 
 /* src/signal.c: inherited mask and forwarding. */
@@ -126,12 +145,15 @@ struct proc_spawn {
 	int		 stdout_fd;	/* -1: inherit */
 	int		 stderr_fd;	/* -1: inherit */
 	int		 foreground;	/* take the terminal */
+	int		 quiet;		/* an exec error is not logged, only */
+	int		 exec_error;	/* ... returned here (errno; 0: ran) */
 };
-pid_t		 proc_spawn(const struct proc_spawn *, char **);
+pid_t		 proc_spawn(struct proc_spawn *, char **);
 int		 app_start(struct hinit *);
 void		 app_signal(struct hinit *, int);
 int		 app_exit_code(const struct hinit *, int);
 void		 app_restart(struct hinit *);	/* on_unhealthy = restart */
+void		 app_sweep(struct hinit *);	/* a reap while restarting */
 
 /*
  * src/task.c: the launch: the [hinit] wait gates, then each task in file

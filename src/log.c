@@ -1,6 +1,8 @@
 /*
  * log.c: hinit's own log lines, on stderr: "hinit: message" as text, or one
- * JSON object a line ({"time": ..., "level": ..., "msg": ...}).
+ * JSON object a line ({"time": ..., "level": ..., "msg": ...}). Every
+ * message is scrubbed of secrets, and is one line: in text, controls and
+ * bytes that are not UTF-8 are escaped; in JSON, always valid JSON.
  */
 
 #include <errno.h>
@@ -23,7 +25,7 @@ static void
 log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 {
 	struct buf	 b, msg;
-	char		 t[40];
+	char		 t[40], *s;
 	int		 saved = errno;
 
 	buf_init(&b);
@@ -31,6 +33,12 @@ log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 	buf_vprintf(&msg, fmt, ap);
 	if (error != NULL)
 		buf_printf(&msg, ": %s", error);
+	if (secret_any()) {
+		s = secret_scrub_string(msg.data);
+		buf_reset(&msg);
+		buf_puts(&msg, s);
+		free(s);
+	}
 	if (log_format == LOG_JSON) {
 		buf_puts(&b, "{\"time\":\"");
 		buf_puts(&b, time_rfc3339(time_wall(), t, sizeof t));
@@ -38,10 +46,11 @@ log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 		buf_json_string(&b, msg.data);
 		buf_puts(&b, "}\n");
 	} else {
+		/* A message may quote a server: one line, nothing raw. */
 		buf_puts(&b, "hinit: ");
 		if (strcmp(level, "info") != 0 && strcmp(level, "debug") != 0)
 			buf_printf(&b, "%s: ", level);
-		buf_add(&b, msg.data, msg.len);
+		buf_text_escaped(&b, msg.data, msg.len);
 		buf_putc(&b, '\n');
 	}
 	(void)write(STDERR_FILENO, b.data, b.len);

@@ -112,19 +112,43 @@ probe_schedule(struct check *c, uint64_t delay)
 	ev_timer_start(EV_DEFAULT, &c->timer);
 }
 
-/* Output as kept: at most CHECK_OUTPUT_MAX bytes, no trailing newlines. */
+/*
+ * Output as kept: every secret in it hidden (whatever the check type or the
+ * server put there), then at most CHECK_OUTPUT_MAX bytes, cut between two
+ * characters, without trailing blanks. An output as long as the most a
+ * check type keeps was cut short there: the start of a secret at its end
+ * is hidden too.
+ */
 static char *
 probe_output(const char *output)
 {
-	size_t	 len;
+	struct buf	 b;
+	size_t		 len, back;
+	char		*s;
 
 	if (output == NULL)
 		output = "";
-	len = strnlen(output, CHECK_OUTPUT_MAX);
-	while (len > 0 && (output[len - 1] == '\n' || output[len - 1] == '\r' ||
-	    output[len - 1] == ' ' || output[len - 1] == '\t'))
+	len = strlen(output);
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	secret_scrub(&b, output, len, len >= CHECK_OUTPUT_MAX ?
+	    SECRET_CUT_END : 0);
+	len = b.len;
+	if (len > CHECK_OUTPUT_MAX) {
+		len = CHECK_OUTPUT_MAX;
+		/* Not inside a UTF-8 sequence (at most 3 bytes back). */
+		for (back = 0; back < 3 && len > 0 &&
+		    ((u_char)b.data[len] & 0xc0) == 0x80; back++)
+			len--;
+		if (((u_char)b.data[len] & 0xc0) == 0x80)
+			len += back;	/* not UTF-8 anyway: cut where it was */
+	}
+	while (len > 0 && (b.data[len - 1] == '\n' || b.data[len - 1] == '\r' ||
+	    b.data[len - 1] == ' ' || b.data[len - 1] == '\t'))
 		len--;
-	return (xstrndup(output, len));
+	s = xstrndup(b.data, len);
+	buf_free(&b);
+	return (s);
 }
 
 /* Record an attempt's end, count it; returns whether the state changed. */
@@ -172,6 +196,7 @@ probe_record(struct check *c, enum check_result result, const char *output)
 		}
 	} else {
 		c->failures++;
+		c->success_run = 0;	/* counted or not: passes in a row */
 		if (c->state == CHECK_STARTING &&
 		    probe_in_start_period(c, c->attempt_start)) {
 			log_debug("check %s: failure inside start_period %s, "
@@ -179,7 +204,6 @@ probe_record(struct check *c, enum check_result result, const char *output)
 			    c->start_period, tmp, sizeof tmp));
 		} else {
 			c->failing_streak++;
-			c->success_run = 0;
 			if (c->state != CHECK_UNHEALTHY &&
 			    c->failing_streak >= c->retries)
 				c->state = CHECK_UNHEALTHY;

@@ -1,9 +1,21 @@
 /*
- * resolve.c: name resolution that never blocks the loop. A numeric address
- * is parsed at once; a name is looked up by getaddrinfo() in a detached
- * thread, which hands the answer to the loop through an ev_async. The loop
- * side and the thread share one small reference-counted struct, so either
- * may finish first: a cancelled lookup's answer is dropped by the thread.
+ * resolve.c: name resolution that never blocks the loop, with bounded
+ * threads. A numeric address is parsed at once; a name is looked up by
+ * getaddrinfo() in one of at most RESOLVE_THREADS threads, which take the
+ * lookups in turn and hand each answer to the loop through the request's
+ * ev_async.
+ *
+ * A lookup outlives a request that is cancelled (its attempt timed out):
+ * getaddrinfo() cannot be stopped, and a DNS server that never answers
+ * holds a thread for its whole timeout. The next request of the same
+ * caller for the same name takes that lookup over rather than start
+ * another, so a check has at most one lookup in flight, and all the checks
+ * together at most RESOLVE_THREADS threads (threads count against the
+ * container's pids.max, which the app shares). A lookup that nobody waits
+ * for and no thread has begun is dropped.
+ *
+ * The pool is the process's, as its threads are: one mutex guards the
+ * lookups, each lookup's waiter and the answer given to it.
  */
 
 #include <sys/types.h>
@@ -18,43 +30,45 @@
 
 #include "hinit.h"
 
-struct resolve {
-	pthread_mutex_t	 lock;
-	u_int		 references;	/* loop side, thread; locked */
-	int		 cancelled;	/* under lock */
-	int		 finished;	/* under lock */
+#define RESOLVE_THREADS	8
 
-	char		*host;
-	char		*port;
-	int		 socktype;
+struct resolve;
 
-	int		 error;		/* getaddrinfo's */
-	int		 saved_errno;
-	struct addrinfo	*ai;
-
-	resolve_cb	*cb;
-	void		*arg;
-	struct ev_loop	*loop;
-	ev_async	 async;		/* active until delivered */
+struct resolve_lookup {
+	char				*host;
+	char				*port;
+	int				 socktype;
+	const void			*owner;		/* the caller's arg */
+	struct resolve			*waiter;	/* NULL: nobody */
+	int				 running;	/* a thread has it */
+	TAILQ_ENTRY(resolve_lookup)	 entry;
 };
 
-static void
-resolve_unref(struct resolve *r)
-{
-	int	 last;
+/* A request: the caller's handle. */
+struct resolve {
+	struct resolve_lookup	*lookup;	/* until answered; locked */
+	int			 finished;	/* locked */
+	int			 delivered;	/* the callback runs */
+	int			 error;		/* getaddrinfo's */
+	int			 saved_errno;
+	struct addrinfo		*ai;
 
-	pthread_mutex_lock(&r->lock);
-	last = (--r->references == 0);
-	pthread_mutex_unlock(&r->lock);
-	if (!last)
-		return;
-	if (r->ai != NULL)
-		freeaddrinfo(r->ai);
-	pthread_mutex_destroy(&r->lock);
-	free(r->host);
-	free(r->port);
-	free(r);
-}
+	char			*host;
+	resolve_cb		*cb;
+	void			*arg;
+	struct ev_loop		*loop;
+	ev_async		 async;		/* active until delivered */
+};
+
+static struct {
+	pthread_mutex_t			 lock;
+	TAILQ_HEAD(, resolve_lookup)	 lookups;	/* queued or running */
+	u_int				 threads;
+} resolve_pool = {
+	PTHREAD_MUTEX_INITIALIZER,
+	TAILQ_HEAD_INITIALIZER(resolve_pool.lookups),
+	0
+};
 
 static void
 resolve_hints(struct addrinfo *hints, int socktype, int flags)
@@ -65,30 +79,103 @@ resolve_hints(struct addrinfo *hints, int socktype, int flags)
 	hints->ai_flags = flags;
 }
 
-static void *
-resolve_thread(void *arg)
+static void
+resolve_lookup_free(struct resolve_lookup *l)
 {
-	struct resolve	*r = arg;
-	struct addrinfo	 hints, *ai = NULL;
+	free(l->host);
+	free(l->port);
+	free(l);
+}
+
+/* Locked: give the request its answer; the loop takes it from there. */
+static void
+resolve_answer(struct resolve *r, int error, int saved_errno,
+    struct addrinfo *ai)
+{
+	r->error = error;
+	r->saved_errno = saved_errno;
+	r->ai = ai;
+	r->finished = 1;
+	r->lookup = NULL;
+	ev_async_send(r->loop, &r->async);
+}
+
+/* A pool thread: the lookups no thread has yet, one after the other. */
+static void *
+resolve_thread(void *unused)
+{
+	struct resolve_lookup	*l;
+	struct addrinfo		 hints, *ai;
+	int			 error, saved_errno;
+
+	pthread_mutex_lock(&resolve_pool.lock);
+	for (;;) {
+		TAILQ_FOREACH(l, &resolve_pool.lookups, entry) {
+			if (!l->running)
+				break;
+		}
+		if (l == NULL)
+			break;
+		l->running = 1;
+		pthread_mutex_unlock(&resolve_pool.lock);
+
+		ai = NULL;
+		resolve_hints(&hints, l->socktype, 0);
+		error = getaddrinfo(l->host, l->port, &hints, &ai);
+		saved_errno = errno;
+
+		pthread_mutex_lock(&resolve_pool.lock);
+		TAILQ_REMOVE(&resolve_pool.lookups, l, entry);
+		if (l->waiter != NULL) {
+			resolve_answer(l->waiter, error, saved_errno, ai);
+			ai = NULL;
+		}
+		if (ai != NULL)
+			freeaddrinfo(ai);
+		resolve_lookup_free(l);
+	}
+	resolve_pool.threads--;
+	pthread_mutex_unlock(&resolve_pool.lock);
+	return (NULL);
+}
+
+/* Locked: one more thread if the cap allows; -1 and errno if none runs. */
+static int
+resolve_pool_grow(void)
+{
+	pthread_attr_t	 attr;
+	pthread_t	 thread;
+	sigset_t	 all, old;
 	int		 error;
 
-	resolve_hints(&hints, r->socktype, 0);
-	error = getaddrinfo(r->host, r->port, &hints, &ai);
-
-	pthread_mutex_lock(&r->lock);
-	if (!r->cancelled) {
-		r->error = error;
-		r->saved_errno = errno;
-		r->ai = ai;
-		ai = NULL;
-		r->finished = 1;
-		ev_async_send(r->loop, &r->async);
+	if (resolve_pool.threads >= RESOLVE_THREADS)
+		return (0);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* The thread takes no signal: they are the loop's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	error = pthread_create(&thread, &attr, resolve_thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (error == 0) {
+		resolve_pool.threads++;
+		return (0);
 	}
-	pthread_mutex_unlock(&r->lock);
-	if (ai != NULL)
-		freeaddrinfo(ai);
-	resolve_unref(r);
-	return (NULL);
+	if (resolve_pool.threads > 0)
+		return (0);	/* one of them will get to it */
+	errno = error;
+	return (-1);
+}
+
+static void
+resolve_free(struct resolve *r)
+{
+	ev_async_stop(r->loop, &r->async);
+	if (r->ai != NULL)
+		freeaddrinfo(r->ai);
+	free(r->host);
+	free(r);
 }
 
 static void
@@ -98,16 +185,14 @@ resolve_async_cb(struct ev_loop *loop, ev_async *w, int revents)
 	struct addrinfo	*ai;
 	char		*error = NULL;
 
-	pthread_mutex_lock(&r->lock);
+	pthread_mutex_lock(&resolve_pool.lock);
 	if (!r->finished) {
-		pthread_mutex_unlock(&r->lock);
+		pthread_mutex_unlock(&resolve_pool.lock);
 		return;
 	}
 	ai = r->ai;
 	r->ai = NULL;
-	r->cancelled = 1;	/* delivered: resolve_cancel() does nothing */
-	pthread_mutex_unlock(&r->lock);
-	ev_async_stop(loop, &r->async);
+	pthread_mutex_unlock(&resolve_pool.lock);
 
 	if (r->error != 0) {
 		xasprintf(&error, "cannot resolve %s: %s", r->host,
@@ -115,10 +200,11 @@ resolve_async_cb(struct ev_loop *loop, ev_async *w, int revents)
 		    gai_strerror(r->error));
 	} else if (ai == NULL)
 		xasprintf(&error, "cannot resolve %s: no address", r->host);
-	/* The callback may free what owns r (and cancel it): keep r alive. */
+	/* resolve_cancel() from inside the callback does nothing. */
+	r->delivered = 1;
 	r->cb(ai, error, r->arg);
 	free(error);
-	resolve_unref(r);
+	resolve_free(r);
 }
 
 /*
@@ -129,20 +215,12 @@ struct resolve *
 resolve_start(const char *host, const char *port, int socktype,
     resolve_cb *cb, void *arg)
 {
-	struct resolve	*r;
-	struct addrinfo	 hints;
-	pthread_attr_t	 attr;
-	pthread_t	 thread;
-	sigset_t	 all, old;
-	int		 error;
+	struct resolve		*r;
+	struct resolve_lookup	*l;
+	struct addrinfo		 hints, *ai = NULL;
 
 	r = xcalloc(1, sizeof *r);
-	if (pthread_mutex_init(&r->lock, NULL) != 0)
-		fatalx("pthread_mutex_init");
-	r->references = 1;
 	r->host = xstrdup(host);
-	r->port = port != NULL ? xstrdup(port) : NULL;
-	r->socktype = socktype;
 	r->cb = cb;
 	r->arg = arg;
 	r->loop = EV_DEFAULT;
@@ -152,28 +230,38 @@ resolve_start(const char *host, const char *port, int socktype,
 
 	/* A numeric address needs no thread; the answer still comes later. */
 	resolve_hints(&hints, socktype, AI_NUMERICHOST);
-	if (getaddrinfo(host, port, &hints, &r->ai) == 0)
-		goto deliver;
-	r->ai = NULL;
+	pthread_mutex_lock(&resolve_pool.lock);
+	if (getaddrinfo(host, port, &hints, &ai) == 0) {
+		resolve_answer(r, 0, 0, ai);
+		goto out;
+	}
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	/* The thread takes no signal: they are the loop's. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r->references++;
-	error = pthread_create(&thread, &attr, resolve_thread, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (error == 0)
-		return (r);
-	r->references--;
-	r->error = EAI_SYSTEM;
-	r->saved_errno = error;
-
-deliver:
-	r->finished = 1;
-	ev_async_send(r->loop, &r->async);
+	/* The same caller's lookup of the same name, still running. */
+	TAILQ_FOREACH(l, &resolve_pool.lookups, entry) {
+		if (l->waiter == NULL && l->owner == arg &&
+		    l->socktype == socktype && strcmp(l->host, host) == 0 &&
+		    (l->port == NULL ? port == NULL :
+		    port != NULL && strcmp(l->port, port) == 0))
+			break;
+	}
+	if (l == NULL) {
+		l = xcalloc(1, sizeof *l);
+		l->host = xstrdup(host);
+		l->port = port != NULL ? xstrdup(port) : NULL;
+		l->socktype = socktype;
+		l->owner = arg;
+		TAILQ_INSERT_TAIL(&resolve_pool.lookups, l, entry);
+		if (resolve_pool_grow() == -1) {
+			TAILQ_REMOVE(&resolve_pool.lookups, l, entry);
+			resolve_lookup_free(l);
+			resolve_answer(r, EAI_SYSTEM, errno, NULL);
+			goto out;
+		}
+	}
+	l->waiter = r;
+	r->lookup = l;
+out:
+	pthread_mutex_unlock(&resolve_pool.lock);
 	return (r);
 }
 
@@ -184,16 +272,18 @@ deliver:
 void
 resolve_cancel(struct resolve *r)
 {
-	int	 delivered;
+	struct resolve_lookup	*l;
 
-	if (r == NULL)
+	if (r == NULL || r->delivered)
 		return;
-	pthread_mutex_lock(&r->lock);
-	delivered = r->cancelled;
-	r->cancelled = 1;
-	pthread_mutex_unlock(&r->lock);
-	if (delivered)
-		return;
-	ev_async_stop(r->loop, &r->async);
-	resolve_unref(r);
+	pthread_mutex_lock(&resolve_pool.lock);
+	if ((l = r->lookup) != NULL) {
+		l->waiter = NULL;
+		if (!l->running) {
+			TAILQ_REMOVE(&resolve_pool.lookups, l, entry);
+			resolve_lookup_free(l);
+		}
+	}
+	pthread_mutex_unlock(&resolve_pool.lock);
+	resolve_free(r);
 }

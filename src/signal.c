@@ -1,69 +1,94 @@
 /*
- * signal.c: the signal state hinit inherited, given back to every child, and
- * the watchers that forward signals to the app or begin the stop.
+ * signal.c: what each signal does to hinit (one table), reading them, and
+ * the signal state hinit inherited, given back to every child.
+ *
+ * Signals are read from a signalfd while they stay blocked, which also
+ * tells who sent each one: a signal hinit raised itself is never the app's.
+ * A write to a pipe whose reader is gone raises SIGPIPE in the writer, a
+ * write past RLIMIT_FSIZE SIGXFSZ; hinit survives both (the write fails),
+ * and forwarding them would kill the app because hinit's log reader went
+ * away. The same signals sent by anyone else are forwarded.
  */
+
+#include <sys/signalfd.h>
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hinit.h"
 #include "init.h"
 
-/* Signals that report a fault of hinit itself: never forwarded or blocked. */
-static const int signal_sync[] = {
-	SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS
+enum signal_action {
+	SIGNAL_FORWARD,		/* to the app (its group with -g) or task */
+	SIGNAL_STOP,		/* begin the stop (hinit_stop forwards it) */
+	SIGNAL_LOCAL,		/* hinit's own: SIGCHLD, read by the reaper */
+	SIGNAL_NEVER		/* never blocked: a fault; KILL, STOP */
 };
 
+/*
+ * Real-time signals are forwarded, by number; those the C library keeps
+ * for itself (32 to SIGRTMIN - 1) are never touched.
+ */
 static const struct {
-	const char	*name;
-	int		 sig;
-} signal_names[] = {
-	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
-	{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
-	{ "BUS", SIGBUS }, { "FPE", SIGFPE }, { "KILL", SIGKILL },
-	{ "USR1", SIGUSR1 }, { "SEGV", SIGSEGV }, { "USR2", SIGUSR2 },
-	{ "PIPE", SIGPIPE }, { "ALRM", SIGALRM }, { "TERM", SIGTERM },
-	{ "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD }, { "CONT", SIGCONT },
-	{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
-	{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
-	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-	{ "WINCH", SIGWINCH }, { "IO", SIGIO }, { "PWR", SIGPWR },
-	{ "SYS", SIGSYS }
+	const char		*name;
+	int			 sig;
+	enum signal_action	 action;
+} signal_table[] = {
+	{ "HUP", SIGHUP, SIGNAL_FORWARD },
+	{ "INT", SIGINT, SIGNAL_STOP },
+	{ "QUIT", SIGQUIT, SIGNAL_STOP },
+	{ "ILL", SIGILL, SIGNAL_NEVER },
+	{ "TRAP", SIGTRAP, SIGNAL_NEVER },
+	{ "ABRT", SIGABRT, SIGNAL_NEVER },
+	{ "BUS", SIGBUS, SIGNAL_NEVER },
+	{ "FPE", SIGFPE, SIGNAL_NEVER },
+	{ "KILL", SIGKILL, SIGNAL_NEVER },
+	{ "USR1", SIGUSR1, SIGNAL_FORWARD },
+	{ "SEGV", SIGSEGV, SIGNAL_NEVER },
+	{ "USR2", SIGUSR2, SIGNAL_FORWARD },
+	{ "PIPE", SIGPIPE, SIGNAL_FORWARD },	/* not hinit's own */
+	{ "ALRM", SIGALRM, SIGNAL_FORWARD },
+	{ "TERM", SIGTERM, SIGNAL_STOP },
+	{ "STKFLT", SIGSTKFLT, SIGNAL_FORWARD },
+	{ "CHLD", SIGCHLD, SIGNAL_LOCAL },
+	{ "CONT", SIGCONT, SIGNAL_FORWARD },
+	{ "STOP", SIGSTOP, SIGNAL_NEVER },
+	{ "TSTP", SIGTSTP, SIGNAL_FORWARD },
+	{ "TTIN", SIGTTIN, SIGNAL_FORWARD },
+	{ "TTOU", SIGTTOU, SIGNAL_FORWARD },
+	{ "URG", SIGURG, SIGNAL_FORWARD },
+	{ "XCPU", SIGXCPU, SIGNAL_FORWARD },
+	{ "XFSZ", SIGXFSZ, SIGNAL_FORWARD },	/* not hinit's own */
+	{ "VTALRM", SIGVTALRM, SIGNAL_FORWARD },
+	{ "PROF", SIGPROF, SIGNAL_FORWARD },
+	{ "WINCH", SIGWINCH, SIGNAL_FORWARD },
+	{ "IO", SIGIO, SIGNAL_FORWARD },
+	{ "PWR", SIGPWR, SIGNAL_FORWARD },
+	{ "SYS", SIGSYS, SIGNAL_NEVER }
 };
 
-static int
-signal_is_sync(int sig)
+static enum signal_action
+signal_action(int sig)
 {
 	u_int	 i;
 
-	for (i = 0; i < nitems(signal_sync); i++) {
-		if (signal_sync[i] == sig)
-			return (1);
+	for (i = 0; i < nitems(signal_table); i++) {
+		if (signal_table[i].sig == sig)
+			return (signal_table[i].action);
 	}
-	return (0);
-}
-
-/* A signal hinit can catch and would forward: not KILL, STOP, CHLD, sync. */
-static int
-signal_forwardable(int sig)
-{
-	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD)
-		return (0);
-	if (signal_is_sync(sig))
-		return (0);
-	/* The C library keeps some real-time signals for itself. */
-	if (sig >= 32 && sig < SIGRTMIN)
-		return (0);
-	return (sig > 0 && sig < NSIG);
+	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+		return (SIGNAL_FORWARD);
+	return (SIGNAL_NEVER);
 }
 
 /*
  * Remember the mask and the ignored signals hinit was given, to hand them to
- * children as tini does. In init mode, block everything but the synchronous
- * signals: a signal that arrives before its watcher runs stays pending and
- * is delivered once the loop watches it, so none is lost during start-up.
+ * children as tini does. In init mode, block every signal but the faults:
+ * one that arrives before it is read stays pending, so none is lost during
+ * start-up.
  */
 void
 signal_init(struct hinit *h, int block)
@@ -73,6 +98,7 @@ signal_init(struct hinit *h, int block)
 	u_int			 i;
 	int			 sig;
 
+	h->signal_fd = -1;
 	sigprocmask(SIG_SETMASK, NULL, &h->inherited_mask);
 	sigemptyset(&h->inherited_ignored);
 	for (sig = 1; sig < NSIG; sig++) {
@@ -82,28 +108,67 @@ signal_init(struct hinit *h, int block)
 	if (!block)
 		return;
 	sigfillset(&all);
-	for (i = 0; i < nitems(signal_sync); i++)
-		sigdelset(&all, signal_sync[i]);
+	for (i = 0; i < nitems(signal_table); i++) {
+		if (signal_table[i].action == SIGNAL_NEVER)
+			sigdelset(&all, signal_table[i].sig);
+	}
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
+/* One signal someone else sent: the table says what it does. */
 static void
-signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+signal_act(struct hinit *h, int sig)
 {
-	struct hinit	*h = w->data;
-	int		 sig = w->signum;
-
-	switch (sig) {
-	case SIGTERM:
-	case SIGINT:
-	case SIGQUIT:
+	switch (signal_action(sig)) {
+	case SIGNAL_STOP:
 		hinit_stop(h, sig);
 		break;
-	default:
+	case SIGNAL_FORWARD:
 		log_debug("forwarding SIG%s", signal_name(sig));
 		app_signal(h, sig);
 		break;
+	case SIGNAL_LOCAL:
+	case SIGNAL_NEVER:
+		break;
 	}
+}
+
+/*
+ * Every instance of a real-time signal is read, and forwarded, on its own.
+ * A signal sent by a process (si_code <= 0) whose pid is hinit's own was
+ * raised by hinit: dropped without a word, since a log line about it would
+ * raise the next one.
+ */
+static void
+signal_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct hinit			*h = w->data;
+	struct signalfd_siginfo		 si[16];
+	ssize_t				 n, i;
+	pid_t				 self = getpid();
+
+	for (;;) {
+		n = read(h->signal_fd, si, sizeof si);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		for (i = 0; i < n / (ssize_t)sizeof si[0]; i++) {
+			if (si[i].ssi_code <= 0 &&
+			    si[i].ssi_pid == (uint32_t)self)
+				continue;
+			signal_act(h, (int)si[i].ssi_signo);
+		}
+		if ((size_t)n < sizeof si)
+			return;
+	}
+}
+
+/* With no signalfd, libev's watchers (they cannot tell who sent what). */
+static void
+signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	signal_act(w->data, w->signum);
 }
 
 /* Whether sig is caught by a handler (libev without a signalfd). */
@@ -118,27 +183,46 @@ signal_caught(int sig)
 }
 
 /*
- * Watch every forwardable signal. Through a signalfd they stay blocked; if
- * libev could not make one, it caught them with handlers, and they are let
- * in here (libev does not).
+ * Read every signal that is forwarded or stops hinit from a signalfd; they
+ * stay blocked. Without one, libev's watchers take them, with handlers if
+ * libev has no signalfd either (let in here: libev does not), and SIGPIPE
+ * and SIGXFSZ stay blocked and unread: hinit's own could not be told from
+ * the others.
  */
 void
 signal_start(struct hinit *h)
 {
-	sigset_t	 set;
-	int		 sig;
+	sigset_t		 set;
+	enum signal_action	 action;
+	int			 sig;
 
 	sigemptyset(&set);
+	for (sig = 1; sig < NSIG; sig++) {
+		action = signal_action(sig);
+		if (action == SIGNAL_FORWARD || action == SIGNAL_STOP)
+			sigaddset(&set, sig);
+	}
+	h->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (h->signal_fd != -1) {
+		ev_io_init(&h->signal_io, signal_read_cb, h->signal_fd,
+		    EV_READ);
+		h->signal_io.data = h;
+		ev_io_start(EV_DEFAULT, &h->signal_io);
+		return;
+	}
+	log_warn("signalfd");
+
+	sigdelset(&set, SIGPIPE);
+	sigdelset(&set, SIGXFSZ);
 	h->signals = xcalloc(NSIG, sizeof *h->signals);
 	h->nsignals = 0;
 	for (sig = 1; sig < NSIG; sig++) {
-		if (!signal_forwardable(sig))
+		if (!sigismember(&set, sig))
 			continue;
 		ev_signal_init(&h->signals[h->nsignals], signal_cb, sig);
 		h->signals[h->nsignals].data = h;
 		ev_signal_start(EV_DEFAULT, &h->signals[h->nsignals]);
 		h->nsignals++;
-		sigaddset(&set, sig);
 	}
 	if (signal_caught(SIGTERM)) {
 		h->handlers = 1;
@@ -151,6 +235,11 @@ signal_stop(struct hinit *h)
 {
 	u_int	 i;
 
+	if (h->signal_fd != -1) {
+		ev_io_stop(EV_DEFAULT, &h->signal_io);
+		close(h->signal_fd);
+		h->signal_fd = -1;
+	}
 	for (i = 0; i < h->nsignals; i++)
 		ev_signal_stop(EV_DEFAULT, &h->signals[i]);
 	free(h->signals);
@@ -203,9 +292,9 @@ signal_parse(const char *s)
 			return (-1);
 		return ((int)n);
 	}
-	for (i = 0; i < nitems(signal_names); i++) {
-		if (strcasecmp(s, signal_names[i].name) == 0)
-			return (signal_names[i].sig);
+	for (i = 0; i < nitems(signal_table); i++) {
+		if (strcasecmp(s, signal_table[i].name) == 0)
+			return (signal_table[i].sig);
 	}
 	if (strncasecmp(s, "RTMIN", 5) == 0) {
 		n = 0;
@@ -228,9 +317,9 @@ signal_name(int sig)
 {
 	u_int	 i;
 
-	for (i = 0; i < nitems(signal_names); i++) {
-		if (signal_names[i].sig == sig)
-			return (signal_names[i].name);
+	for (i = 0; i < nitems(signal_table); i++) {
+		if (signal_table[i].sig == sig)
+			return (signal_table[i].name);
 	}
 	if (sig >= SIGRTMIN && sig <= SIGRTMAX)
 		return ("RT");

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hinit.h"
@@ -231,72 +232,23 @@ status_overall(const struct hinit *h, enum status_view view)
 	return (status_judge(h, view, NULL));
 }
 
-/* Length of the valid UTF-8 sequence at p, or 0. */
-static size_t
-status_utf8_len(const u_char *p)
-{
-	u_char	 lo = 0x80, hi = 0xbf;
-	size_t	 n, i;
-
-	if (*p < 0x80)
-		return (1);
-	if (*p >= 0xc2 && *p <= 0xdf)
-		n = 2;
-	else if (*p >= 0xe0 && *p <= 0xef) {
-		n = 3;
-		if (*p == 0xe0)
-			lo = 0xa0;
-		else if (*p == 0xed)
-			hi = 0x9f;
-	} else if (*p >= 0xf0 && *p <= 0xf4) {
-		n = 4;
-		if (*p == 0xf0)
-			lo = 0x90;
-		else if (*p == 0xf4)
-			hi = 0x8f;
-	} else
-		return (0);
-	for (i = 1; i < n; i++) {
-		if (p[i] < lo || p[i] > hi)
-			return (0);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return (n);
-}
-
 /*
- * A JSON string from text that may not be UTF-8 (a command's output, a
- * server's reply): each invalid byte becomes U+FFFD, so the document
- * stays valid JSON for every reader.
+ * A JSON string from text that may hold anything (a command's output, a
+ * server's reply): no secret in it (secret.c), and valid JSON for every
+ * reader (buf_json_string).
  */
 static void
 status_json_text(struct buf *b, const char *s)
 {
-	const u_char	*p;
-	struct buf	 clean;
-	size_t		 n;
+	char	*scrubbed;
 
-	if (s != NULL) {
-		for (p = (const u_char *)s; *p != '\0'; p += n) {
-			if ((n = status_utf8_len(p)) == 0)
-				break;
-		}
-	}
-	if (s == NULL || *p == '\0') {
+	if (s == NULL || !secret_any()) {
 		buf_json_string(b, s);
 		return;
 	}
-	buf_init(&clean);
-	for (p = (const u_char *)s; *p != '\0'; p += n) {
-		if ((n = status_utf8_len(p)) == 0) {
-			buf_puts(&clean, "\xef\xbf\xbd");
-			n = 1;
-		} else
-			buf_add(&clean, p, n);
-	}
-	buf_json_string(b, clean.data);
-	buf_free(&clean);
+	scrubbed = secret_scrub_string(s);
+	buf_json_string(b, scrubbed);
+	free(scrubbed);
 }
 
 static void
@@ -337,6 +289,7 @@ static void
 status_build_check(struct status *s, struct buf *b, struct check *c)
 {
 	const struct attempt	*a = NULL, *last = NULL;
+	const char		*status;
 	int			 stopping = s->h->stopping;
 	u_int			 i, state;
 	struct buf		 key;
@@ -356,25 +309,35 @@ status_build_check(struct status *s, struct buf *b, struct check *c)
 	status_json_text(b, c->name);
 	buf_puts(b, ", \"componentType\": ");
 	buf_json_string(b, status_component_type(c));
-	buf_puts(b, ", \"status\": ");
-	if (!stopping && c->state == CHECK_HEALTHY)
-		buf_puts(b, "\"pass\"");
-	else if (!stopping && !c->critical && c->state == CHECK_UNHEALTHY)
-		buf_puts(b, "\"warn\"");
-	else
-		buf_puts(b, "\"fail\"");
-	buf_puts(b, ", \"observedValue\": ");
-	if (last != NULL)
-		buf_put_ms(b, last->duration);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, ", \"observedUnit\": \"ms\", \"time\": ");
-	status_json_time(b, last != NULL ? last->end : 0);
-	buf_puts(b, ", \"output\": ");
+	/*
+	 * The draft's component status: a check that is not critical and is
+	 * not healthy (never passed yet, or failing) warns, as it does in
+	 * the overall status; "output" only says why a check does not pass;
+	 * no time or value before the first attempt ends.
+	 */
 	if (stopping)
-		buf_puts(b, "\"stopping\"");
+		status = "fail";
+	else if (c->state == CHECK_HEALTHY)
+		status = "pass";
+	else if (!c->critical)
+		status = "warn";
 	else
-		status_json_text(b, last != NULL ? last->output : NULL);
+		status = "fail";
+	buf_puts(b, ", \"status\": ");
+	buf_json_string(b, status);
+	if (last != NULL) {
+		buf_puts(b, ", \"observedValue\": ");
+		buf_put_ms(b, last->duration);
+		buf_puts(b, ", \"observedUnit\": \"ms\", \"time\": ");
+		status_json_time(b, last->end);
+	}
+	if (stopping)
+		buf_puts(b, ", \"output\": \"stopping\"");
+	else if (strcmp(status, "pass") != 0 && last != NULL &&
+	    *last->output != '\0') {
+		buf_puts(b, ", \"output\": ");
+		status_json_text(b, last->output);
+	}
 	buf_puts(b, ", \"hinit:state\": ");
 	buf_json_string(b, status_check_states[state]);
 	buf_puts(b, ", \"hinit:failingStreak\": ");
@@ -423,8 +386,11 @@ status_build(struct status *s, enum status_view view, double now)
 
 	buf_puts(b, "{\"status\": ");
 	buf_json_string(b, status_json_name(o));
-	buf_puts(b, ", \"version\": ");
-	buf_json_string(b, HINIT_VERSION);
+	/* The service's version is the app's; hinit's is its own member. */
+	if (h->conf != NULL && h->conf->version != NULL) {
+		buf_puts(b, ", \"version\": ");
+		status_json_text(b, h->conf->version);
+	}
 	buf_puts(b, ", \"serviceId\": ");
 	status_json_text(b, s->hostname);
 	if (o != OVERALL_HEALTHY && why.len != 0) {
@@ -438,6 +404,8 @@ status_build(struct status *s, enum status_view view, double now)
 		buf_puts(b, ", \"hinit:live\": ");
 		buf_json_string(b, status_json_name(live));
 	}
+	buf_puts(b, ", \"hinit:version\": ");
+	buf_json_string(b, HINIT_VERSION);
 	buf_puts(b, ", \"hinit:pid\": ");
 	buf_put_int(b, getpid());
 	buf_puts(b, ", \"hinit:updated\": ");
@@ -707,6 +675,22 @@ status_metric_label(struct buf *b, const char *name, const char *value)
 	buf_puts(b, "\"} ");
 }
 
+/* hinit_check_state{check="db",state="starting"} 1, one per state. */
+static void
+status_metric_state(struct buf *b, struct check *c)
+{
+	u_int	 i;
+
+	for (i = 0; i < nitems(status_check_states); i++) {
+		status_metric_label(b, "hinit_check_state", c->name);
+		/* Take back the closing "} " to add the state label. */
+		b->len -= 2;
+		b->data[b->len] = '\0';
+		buf_printf(b, ",state=\"%s\"} %d\n", status_check_states[i],
+		    c->state == i);
+	}
+}
+
 /* Prometheus text format 0.0.4; every family's samples together. */
 const struct buf *
 status_metrics(struct status *s)
@@ -723,7 +707,10 @@ status_metrics(struct status *s)
 		{ "hinit_check_passes_total", "counter",
 		  "Attempts that passed." },
 		{ "hinit_check_failures_total", "counter",
-		  "Attempts that failed or timed out." }
+		  "Attempts that failed or timed out." },
+		{ "hinit_check_state", "gauge",
+		  "1 for the state the check is in (starting, healthy, "
+		  "unhealthy), 0 for the others." }
 	};
 	struct hinit	*h;
 	struct buf	*b;
@@ -767,6 +754,10 @@ status_metrics(struct status *s)
 		status_metric_head(b, families[i].name, families[i].type,
 		    families[i].help);
 		TAILQ_FOREACH(c, &h->conf->checks, entry) {
+			if (i == 4) {
+				status_metric_state(b, c);
+				continue;
+			}
 			status_metric_label(b, families[i].name, c->name);
 			switch (i) {
 			case 0:
@@ -826,43 +817,82 @@ status_free(struct status *s)
 }
 
 /*
+ * A file in our directory that another user owns (a sticky directory such
+ * as /tmp lets anyone create one, and only its owner replace it): say so,
+ * for the error is not ours to fix. NULL if that is not why.
+ */
+static char *
+status_foreign(int dirfd, const char *name)
+{
+	struct stat	 st;
+	char		*why;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    st.st_uid == geteuid())
+		return (NULL);
+	xasprintf(&why, "'%s' there belongs to uid %lu, not to hinit's "
+	    "(%lu): another user made it, maybe to pose as hinit; remove it",
+	    name, (u_long)st.st_uid, (u_long)geteuid());
+	return (why);
+}
+
+/* ".NAME.XXXXXXXXXXXX": twelve random letters another user cannot guess. */
+static int
+status_temp_name(const char *name, char *tmp, size_t size)
+{
+	static const char	 set[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	static uint64_t		 counter;
+	uint64_t		 r[2];
+	struct timespec		 ts;
+	size_t			 len = strlen(name), i;
+
+	if (len + 14 >= size)
+		return (-1);
+	if (syscall(SYS_getrandom, r, sizeof r, 1 /* GRND_NONBLOCK */) !=
+	    (long)sizeof r) {
+		/* No entropy yet (early boot): hard enough to guess still. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		r[0] = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^
+		    ((uint64_t)getpid() << 40) ^ (uintptr_t)&ts;
+		r[1] = r[0] * 0x9e3779b97f4a7c15ULL + ++counter;
+	}
+	tmp[0] = '.';
+	memcpy(tmp + 1, name, len);
+	tmp[len + 1] = '.';
+	for (i = 0; i < 12; i++) {
+		tmp[len + 2 + i] = set[r[i & 1] % (sizeof set - 1)];
+		r[i & 1] /= sizeof set - 1;
+	}
+	tmp[len + 14] = '\0';
+	return (0);
+}
+
+/*
  * Write the document to a new file beside the old one and rename it over:
  * readers see the old document or the new one, never half of one. The
- * temporary name is created exclusively; what is found there is removed
- * (unlinkat does not follow a link) and the name created again, so nothing
- * planted there is written through.
+ * temporary name is random and created exclusively, so another user can
+ * neither guess it to squat it nor have hinit write through a link.
  */
 static int
 status_write_at(struct status *s, int dirfd, const char *name,
     const struct buf *b, char **cause)
 {
-	struct buf	 t;
 	char		 tmp[NAME_MAX + 1];
 	size_t		 off = 0;
 	ssize_t		 n;
-	int		 fd;
+	u_int		 tries;
+	int		 fd = -1, saved;
 
-	/* ".NAME.PID" */
-	buf_init(&t);
-	buf_putc(&t, '.');
-	buf_puts(&t, name);
-	buf_putc(&t, '.');
-	buf_put_int(&t, getpid());
-	if (t.len >= sizeof tmp) {
-		buf_free(&t);
-		*cause = xstrdup("file name too long");
-		return (-1);
-	}
-	memcpy(tmp, t.data, t.len + 1);
-	buf_free(&t);
-	fd = openat(dirfd, tmp, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
-	    0644);
-	if (fd == -1 && errno == EEXIST) {
-		/* Left by a killed hinit of this pid, or planted. */
-		if (unlinkat(dirfd, tmp, 0) != 0)
-			goto fail;
+	for (tries = 0; fd == -1 && tries < 16; tries++) {
+		if (status_temp_name(name, tmp, sizeof tmp) != 0) {
+			*cause = xstrdup("file name too long");
+			return (-1);
+		}
 		fd = openat(dirfd, tmp,
 		    O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, 0644);
+		if (fd == -1 && errno != EEXIST)
+			break;
 	}
 	if (fd == -1)
 		goto fail;
@@ -884,8 +914,14 @@ status_write_at(struct status *s, int dirfd, const char *name,
 	 * renameat(2) through syscall(2): the C library keeps its wrapper
 	 * among stdio, 64 KiB of pages hinit would map for this call alone.
 	 */
-	if (syscall(SYS_renameat, dirfd, tmp, dirfd, name) != 0)
-		goto fail_unlink;
+	if (syscall(SYS_renameat, dirfd, tmp, dirfd, name) != 0) {
+		saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		if ((*cause = status_foreign(dirfd, name)) != NULL)
+			return (-1);
+		errno = saved;
+		goto fail;
+	}
 	return (0);
 
 fail_unlink:
@@ -964,7 +1000,8 @@ status_place(struct status *s, int write, char **cause)
 			fd = -1;
 		} else if (fd != -1 && !write && unlinkat(fd, name, 0) != 0 &&
 		    errno != ENOENT) {
-			xasprintf(&one, "%s", strerror(errno));
+			if ((one = status_foreign(fd, name)) == NULL)
+				xasprintf(&one, "%s", strerror(errno));
 			close(fd);
 			fd = -1;
 		}
@@ -1157,8 +1194,9 @@ out:
 
 /*
  * Read the status file of the hinit that runs as uid: the file asked for,
- * else the first of the usual places that holds one. The path read and its
- * modification time come back too.
+ * else the first of the usual places that holds one; a file that uid does
+ * not own is not one. The path read and its modification time come back
+ * too.
  */
 int
 status_read(const char *file, uid_t uid, struct buf *b, double *mtime,
@@ -1191,8 +1229,10 @@ status_read(const char *file, uid_t uid, struct buf *b, double *mtime,
 				xasprintf(&one, "not a regular file");
 				close(fd);
 				fd = -1;
-			} else if (file == NULL && st.st_uid != uid) {
-				xasprintf(&one, "owned by uid %lu, not %lu",
+			} else if (st.st_uid != uid) {
+				/* Wherever it is: another user's is a fake. */
+				xasprintf(&one, "owned by uid %lu, not by "
+				    "hinit's user (%lu): not hinit's",
 				    (u_long)st.st_uid, (u_long)uid);
 				close(fd);
 				fd = -1;

@@ -24,6 +24,9 @@
 
 #define TASK_LINE_MAX		4096	/* longer lines go on in pieces */
 #define TASK_EXIT_TIMEOUT	124	/* a task killed for its timeout */
+#define TASK_READ_MAX		16	/* reads a turn of the loop, at most */
+#define TASK_DRAIN_TIME		10.0	/* seconds after its exit: passed on */
+#define TASK_DRAIN_MAX		65536	/* bytes after its exit: passed on */
 
 enum launch_stage {
 	LAUNCH_GATES,		/* [hinit] wait */
@@ -45,9 +48,27 @@ struct launch {
 	ev_timer		 group_timer;	/* SIGKILL a timed-out group */
 	pid_t			 group;
 	pid_t			 pid;
-	int			 fd;		/* the task's output; -1 */
+	struct task_output	*out;		/* the task's output */
+};
+
+/*
+ * A task's stdout and stderr: one pipe, passed on line by line. Once the
+ * task has exited, a process it left in the background may still hold the
+ * pipe: it is read on to the end, so that the process neither dies of
+ * SIGPIPE nor blocks on a full pipe, and what it writes is passed on for
+ * TASK_DRAIN_TIME and TASK_DRAIN_MAX bytes, then dropped.
+ */
+struct task_output {
+	struct hinit		*h;
+	struct task		*task;
+	int			 fd;		/* -1 at the end */
 	ev_io			 io;
 	struct buf		 line;		/* a line not ended yet */
+	int			 cut;		/* the last piece was cut */
+	int			 exited;	/* the task has */
+	int			 dropping;	/* past the bounds */
+	size_t			 after;		/* bytes read since */
+	ev_timer		 drain_timer;
 };
 
 static void	task_step(struct launch *);
@@ -124,83 +145,182 @@ task_wait_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	hinit_exit(h, 1);
 }
 
-/* One line (or piece) of a task's output, on stderr like hinit's log. */
+/*
+ * One line (or piece) of a task's output, on stderr like hinit's log, with
+ * every secret hidden: a piece cut at TASK_LINE_MAX may end in the start
+ * of one, and the next piece begin with its rest.
+ */
 static void
-task_emit(struct launch *l, const char *data, size_t len)
+task_emit(struct task_output *o, const char *data, size_t len)
 {
-	struct buf	 b;
+	struct buf	 b, line;
 	char		 t[40], *s;
+	int		 flags = 0;
+
+	if (o->dropping)
+		return;
+	if (o->cut)
+		flags |= SECRET_CUT_START;
+	if ((o->cut = (len >= TASK_LINE_MAX)))
+		flags |= SECRET_CUT_END;
+	buf_init(&line);
+	buf_add(&line, "", 0);
+	secret_scrub(&line, data, len, flags);
+	data = line.data;
+	len = line.len;
 
 	buf_init(&b);
-	if (l->h->conf->log_format == LOG_JSON) {
+	if (o->h->conf->log_format == LOG_JSON) {
 		s = xstrndup(data, len);
 		buf_puts(&b, "{\"time\":\"");
 		buf_puts(&b, time_rfc3339(time_wall(), t, sizeof t));
 		buf_puts(&b, "\",\"level\":\"info\",\"task\":");
-		buf_json_string(&b, l->task->name);
+		buf_json_string(&b, o->task->name);
 		buf_puts(&b, ",\"msg\":");
 		buf_json_string(&b, s);
 		buf_puts(&b, "}\n");
 		free(s);
 	} else {
-		buf_printf(&b, "%s: ", l->task->name);
-		buf_add(&b, data, len);
+		/* It cannot forge hinit's lines or reach the terminal raw. */
+		buf_printf(&b, "%s: ", o->task->name);
+		buf_text_escaped(&b, data, len);
 		buf_putc(&b, '\n');
 	}
 	(void)write(STDERR_FILENO, b.data, b.len);
 	buf_free(&b);
+	buf_free(&line);
 }
 
-/* Read what the task wrote; at the end (EOF or its exit), close. */
+/* The end of the output: the last piece, then the pipe is closed. */
 static void
-task_read(struct launch *l, int last)
+task_output_end(struct task_output *o)
+{
+	if (o->line.len > 0)
+		task_emit(o, o->line.data, o->line.len);
+	buf_reset(&o->line);
+	if (o->fd != -1) {
+		ev_io_stop(EV_DEFAULT, &o->io);
+		close(o->fd);
+		o->fd = -1;
+	}
+	if (!o->exited)
+		return;		/* task_output_exited() frees it */
+	ev_timer_stop(EV_DEFAULT, &o->drain_timer);
+	buf_free(&o->line);
+	free(o);
+}
+
+/* After the task's exit, past the bounds: read on, pass nothing on. */
+static void
+task_output_drop(struct task_output *o)
+{
+	if (o->line.len > 0)
+		task_emit(o, o->line.data, o->line.len);
+	buf_reset(&o->line);
+	o->dropping = 1;
+	ev_timer_stop(EV_DEFAULT, &o->drain_timer);
+	log_info("task %s: what it left running writes on: no longer passed "
+	    "on", o->task->name);
+}
+
+/*
+ * Read what the task wrote, a bounded number of times a turn of the loop;
+ * at EOF, the end. May free o once the task has exited.
+ */
+static void
+task_read(struct task_output *o)
 {
 	char	 data[4096], *p, *nl;
 	ssize_t	 n;
 	size_t	 left, take;
+	int	 reads;
 
-	while (l->fd != -1) {
-		n = read(l->fd, data, sizeof data);
+	for (reads = 0; reads < TASK_READ_MAX; reads++) {
+		n = read(o->fd, data, sizeof data);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 && errno == EAGAIN && !last)
+		if (n == -1 && errno == EAGAIN)
 			return;
-		if (n <= 0)
-			break;
+		if (n <= 0) {
+			task_output_end(o);
+			return;
+		}
+		if (o->exited) {
+			o->after += n;
+			if (o->after > TASK_DRAIN_MAX && !o->dropping)
+				task_output_drop(o);
+		}
+		if (o->dropping)
+			continue;
 		p = data;
 		left = n;
 		while (left > 0) {
 			nl = memchr(p, '\n', left);
 			take = nl != NULL ? (size_t)(nl - p) : left;
-			if (l->line.len + take > TASK_LINE_MAX)
-				take = TASK_LINE_MAX - l->line.len;
-			buf_add(&l->line, p, take);
+			if (o->line.len + take > TASK_LINE_MAX)
+				take = TASK_LINE_MAX - o->line.len;
+			buf_add(&o->line, p, take);
 			p += take;
 			left -= take;
 			if (nl == p) {
 				p++;
 				left--;
-			} else if (l->line.len < TASK_LINE_MAX)
+			} else if (o->line.len < TASK_LINE_MAX)
 				continue;
-			task_emit(l, l->line.data, l->line.len);
-			buf_reset(&l->line);
+			task_emit(o, o->line.data, o->line.len);
+			buf_reset(&o->line);
 		}
-	}
-	/* EOF, an error, or the task ended and nothing more waits. */
-	if (l->line.len > 0)
-		task_emit(l, l->line.data, l->line.len);
-	buf_reset(&l->line);
-	if (l->fd != -1) {
-		ev_io_stop(EV_DEFAULT, &l->io);
-		close(l->fd);
-		l->fd = -1;
 	}
 }
 
 static void
 task_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	task_read(w->data, 0);
+	task_read(w->data);
+}
+
+static void
+task_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	task_output_drop(w->data);
+}
+
+static struct task_output *
+task_output_new(struct hinit *h, struct task *t, int fd)
+{
+	struct task_output	*o;
+
+	o = xcalloc(1, sizeof *o);
+	o->h = h;
+	o->task = t;
+	o->fd = fd;
+	buf_init(&o->line);
+	ev_io_init(&o->io, task_io_cb, fd, EV_READ);
+	o->io.data = o;
+	ev_io_start(EV_DEFAULT, &o->io);
+	ev_timer_init(&o->drain_timer, task_drain_cb, TASK_DRAIN_TIME, 0);
+	o->drain_timer.data = o;
+	return (o);
+}
+
+/*
+ * The task exited: what it wrote, its last line too, then the output lives
+ * on its own until EOF.
+ */
+static void
+task_output_exited(struct task_output *o)
+{
+	if (o->fd != -1)
+		task_read(o);
+	if (o->line.len > 0)
+		task_emit(o, o->line.data, o->line.len);
+	buf_reset(&o->line);
+	o->exited = 1;
+	if (o->fd == -1) {
+		task_output_end(o);
+		return;
+	}
+	ev_timer_start(EV_DEFAULT, &o->drain_timer);
 }
 
 /* The task's timeout: SIGTERM to its group, after the grace SIGKILL. */
@@ -251,7 +371,8 @@ task_exited(pid_t pid, int status, void *arg)
 	if (!ev_is_active(&l->kill_timer))
 		left = 0;
 	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
-	task_read(l, 1);
+	task_output_exited(l->out);
+	l->out = NULL;
 	l->pid = 0;
 	h->task = NULL;
 	h->task_pid = 0;
@@ -343,10 +464,7 @@ task_run(struct launch *l)
 	l->stage = LAUNCH_TASK_RUN;
 	l->waited = 1;
 	l->timed_out = 0;
-	l->fd = p[0];
-	ev_io_init(&l->io, task_io_cb, l->fd, EV_READ);
-	l->io.data = l;
-	ev_io_start(EV_DEFAULT, &l->io);
+	l->out = task_output_new(h, t, p[0]);
 	h->task = t;
 	h->task_pid = l->pid;
 	reap_watch(l->pid, task_exited, l);
@@ -433,9 +551,7 @@ task_launch(struct hinit *h)
 
 	l = xcalloc(1, sizeof *l);
 	l->h = h;
-	l->fd = -1;
 	l->stage = LAUNCH_GATES;
-	buf_init(&l->line);
 	ev_init(&l->wait_timer, task_wait_timeout_cb);
 	l->wait_timer.data = l;
 	ev_init(&l->kill_timer, task_kill_cb);

@@ -127,11 +127,17 @@ url_parse(const char *s, struct url *u, char **cause)
 	auth = s + n + 3;
 	end = auth + strcspn(auth, "/?#");
 
-	/* user:password@, split at the last '@'. */
-	at = NULL;
-	for (p = auth; p < end; p++) {
-		if (*p == '@')
-			at = p;
+	/*
+	 * user:password@. libpq and libcurl both end the user info at the
+	 * first '@' (and then take the rest for the host); an '@' inside a
+	 * user name or password must be written %40, or each would read a
+	 * different URL. The cause shows no part of it.
+	 */
+	at = memchr(auth, '@', end - auth);
+	if (at != NULL && memchr(at + 1, '@', end - at - 1) != NULL) {
+		*cause = xstrdup("more than one '@' before the host (write an "
+		    "'@' in a user name or password as %40)");
+		goto fail;
 	}
 	if (at != NULL) {
 		colon = memchr(auth, ':', at - auth);
@@ -286,6 +292,25 @@ url_free(struct url *u)
 	memset(u, 0, sizeof *u);
 }
 
+/* The URL's passwords, in its user info and password= parameters. */
+void
+url_add_secrets(const struct url *u)
+{
+	const char	*p, *amp;
+	char		*value;
+
+	if (u->password != NULL)
+		secret_add(u->password);
+	for (p = u->query; p != NULL && *p != '\0'; p = amp + (*amp != '\0')) {
+		amp = p + strcspn(p, "&");
+		if (amp - p > 9 && strncasecmp(p, "password=", 9) == 0) {
+			value = xstrndup(p + 9, amp - p - 9);
+			secret_add(value);
+			free(value);
+		}
+	}
+}
+
 /* Replace the values of password= parameters in a query. */
 static void
 url_mask_query(struct buf *b, const char *q, size_t len)
@@ -307,8 +332,47 @@ url_mask_query(struct buf *b, const char *q, size_t len)
 }
 
 /*
+ * Text that is no URL (a mistyped one: "postgres:/app:pw@host"): what may
+ * be user info, from the first ':' after the last '/' before the last '@'
+ * to that '@', is masked (all of it without a ':'), and password= after a
+ * '?'. Masking too much is better than too little here.
+ */
+static char *
+url_mask_text(const char *s)
+{
+	struct buf	 b;
+	const char	*at, *begin, *colon, *p, *q;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	q = strchr(s, '?');
+	at = NULL;
+	for (p = s; *p != '\0' && (q == NULL || p < q); p++) {
+		if (*p == '@')
+			at = p;
+	}
+	p = s;
+	if (at != NULL) {
+		for (begin = at; begin > s && begin[-1] != '/'; begin--)
+			/* nothing */;
+		if ((colon = memchr(begin, ':', at - begin)) != NULL)
+			begin = colon + 1;
+		buf_add(&b, s, begin - s);
+		buf_puts(&b, "***");
+		p = at;
+	}
+	if (q != NULL) {
+		buf_add(&b, p, q + 1 - p);
+		url_mask_query(&b, q + 1, strlen(q + 1));
+	} else
+		buf_puts(&b, p);
+	return (buf_steal(&b));
+}
+
+/*
  * Works on the text alone (no url_parse), so that a target that does not
- * parse, or still holds ${VAR}, is masked all the same.
+ * parse, or still holds ${VAR}, is masked all the same. An exec: command
+ * is no URL and is shown as written.
  */
 char *
 url_mask(const char *s)
@@ -317,8 +381,10 @@ url_mask(const char *s)
 	const char	*auth, *end, *at, *colon, *p, *q;
 	size_t		 n;
 
-	if ((n = url_scheme_length(s)) == 0)
+	if (strncasecmp(s, "exec:", 5) == 0)
 		return (xstrdup(s));
+	if ((n = url_scheme_length(s)) == 0)
+		return (url_mask_text(s));
 	buf_init(&b);
 	auth = s + n + 3;
 	end = auth + strcspn(auth, "/?#");

@@ -3,18 +3,8 @@
 # one fails with "connection refused", by address and by name.
 . "$top_srcdir/tests/lib.sh"
 
-port=$(free_port)
-python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-open(sys.argv[2], "w").close()
-time.sleep(60)
-' "$port" "$T/ready" &
-on_exit "kill $!"
-wait_for 5 test -f "$T/ready" || fail "listener did not start"
+silent_start
+port=$SILENT_PORT
 
 out=$(timeout 10 "$HINIT" check "up=tcp://127.0.0.1:$port")
 expect_eq "exit code, accepting" 0 $?

@@ -45,17 +45,7 @@ nextjs_build() {
 	[ -f "$NEXT_DIR/server.js" ] || fail "no server.js in $NEXT_DIR"
 }
 
-# hinit_pid UNSHARE_PID: the hinit inside the new PID namespace.
-hinit_pid() {
-	local p
-	for _ in $(seq 200); do
-		p=$(pgrep -P "$1" -x hinit) && { echo "$p"; return 0; }
-		sleep 0.05
-	done
-	return 1
-}
-
 # http_code URL
 http_code() {
-	curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1"
+	curl -s -o /dev/null -w '%{http_code}' --max-time "$(slow 5)" "$1"
 }

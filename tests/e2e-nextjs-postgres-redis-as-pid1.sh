@@ -19,7 +19,7 @@ file=$T/status.json
 export PORT=$app_port HOSTNAME=127.0.0.1 NEXT_TELEMETRY_DISABLED=1
 export DATABASE_URL=$PG_URL REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0
 
-health() { curl -s --max-time 5 "http://127.0.0.1:$hport/health"; }
+health() { curl -s --max-time "$(slow 5)" "http://127.0.0.1:$hport/health"; }
 field() {	# field PYTHON-EXPR: from the /health document
 	health | python3 -c 'import json, sys; d = json.load(sys.stdin); print('"$1"')' 2>/dev/null
 }
@@ -29,17 +29,20 @@ gone() { ! kill -0 "$1" 2>/dev/null; }
 
 # From the app's directory, as the image's WORKDIR: the task's db/migrate.sql.
 cd "$E2E_SRC" || fail "cd $E2E_SRC"
+drain=$(slow 4)
 unshare --pid --fork --kill-child --mount-proc "$HINIT" -e 143 \
-    --listen "127.0.0.1:$hport" --status-file "$file" --drain 2s \
+    --listen "127.0.0.1:$hport" --status-file "$file" --drain "${drain}s" \
     -c hinit.ini -- node "$NEXT_DIR/server.js" >"$T/log" 2>&1 &
 upid=$!
 on_exit "kill -9 $upid"
 hpid=$(hinit_pid $upid) || fail "hinit did not start: $(cat "$T/log")"
 cd "$T" || fail "cd $T"
 
-# 1. PostgreSQL is down: the migration and the app wait, /health 503.
+# 1. PostgreSQL is down: the migration and the app wait, /health 503, also
+# once the db check has failed.
 wait_for 20 is_state starting || fail "not starting: $(health)"
-sleep 1
+db_tried() { [ "$(field 'len(d["checks"]["db:responseTime"][0]["hinit:log"])')" -ge 1 ]; }
+wait_for 20 db_tried || fail "no attempt of db: $(health)"
 expect_eq "app while the database is down" waiting "$(field 'd["hinit:app"]["state"]')"
 expect_eq "/health while waiting" 503 "$(http_code "http://127.0.0.1:$hport/health")"
 grep -q "waiting for db" "$T/log" || fail "no 'waiting for db': $(cat "$T/log")"
@@ -104,11 +107,12 @@ done
 pass "no secret in the log or /health"
 
 # 5. SIGTERM: 503 at once, the app serves through the drain, then stops.
-python3 - "$hpid" "$hport" "$app_port" >"$T/measure" <<'PY' || fail "drain: $(cat "$T/measure")"
+python3 - "$hpid" "$hport" "$app_port" "$drain" >"$T/measure" <<'PY' || fail "drain: $(cat "$T/measure")"
 import http.client, os, signal, sys, time
-pid, hport, aport = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+pid, hport, aport, drain = (int(a) for a in sys.argv[1:5])
+slow = int(os.environ["TEST_SLOW"])
 def get(port, path):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2 * slow)
     c.request("GET", path)
     r = c.getresponse()
     r.read()
@@ -117,16 +121,16 @@ def get(port, path):
 t0 = time.time()
 os.kill(pid, signal.SIGTERM)
 while get(hport, "/health") != 503:
-    if time.time() - t0 > 5:
+    if time.time() - t0 > drain / 2:
         print("no 503"); sys.exit(1)
 ms = (time.time() - t0) * 1000
-time.sleep(max(0, t0 + 1.0 - time.time()))
-app = get(aport, "/api/health")	# 1s into the 2s drain
+time.sleep(max(0, t0 + drain / 2 - time.time()))
+app = get(aport, "/api/health")	# half way through the drain
 print("%.1f %d" % (ms, app))
 PY
 read -r ms app <"$T/measure"
 note "503 ${ms}ms after SIGTERM"
-python3 -c "import sys; sys.exit(not $ms < 1000)" || fail "503 after ${ms}ms"
+python3 -c "import sys; sys.exit(not $ms < 1000 * $TEST_SLOW)" || fail "503 after ${ms}ms"
 expect_eq "the app during the drain" 200 "$app"
 wait_for 30 gone $upid || fail "hinit did not exit"
 wait $upid

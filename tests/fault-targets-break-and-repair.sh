@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/lib.sh"
 
 if [ "${1:-}" != inner ]; then
-	timeout 300 unshare --mount --net bash "$0" inner
+	timeout "$(slow 300)" unshare --mount --net bash "$0" inner
 	rc=$?
 	[ $rc -eq 0 ] || fail "in the namespace: exit $rc"
 	exit 0
@@ -26,8 +26,7 @@ mount --bind "$T/hosts" /etc/hosts || fail "mount hosts"
 
 # Under AddressSanitizer memory is ASan's (quarantine, shadow): its
 # LeakSanitizer judges leaks at hinit's exit instead of VmRSS.
-asan=0
-ldd "$HINIT" | grep -q libasan && asan=1
+asan=$HINIT_TEST_ASAN
 
 pg_start
 redis_start
@@ -176,8 +175,14 @@ fds() {
 rss() { awk '/^VmRSS:/ { print $2 }' /proc/$hpid/status; }
 # Attempts made so far, all checks together, from /metrics.
 attempts() {
-	curl -s --max-time 5 "http://127.0.0.1:$lport/metrics" | awk '
-	    /^hinit_check_(passes|failures)_total/ { n += $2 } END { print n }'
+	curl -s --max-time "$(slow 5)" "http://127.0.0.1:$lport/metrics" | awk '
+	    /^hinit_check_(passes|failures)_total/ { n += $2 } END { print n + 0 }'
+}
+# settle N: let the checks make N more attempts (some 60 a second here).
+settle() {
+	local want=$(($(attempts) + $1))
+	enough() { [ "$(attempts)" -ge "$want" ]; }
+	wait_for 60 enough || fail "only $(attempts) of $want attempts"
 }
 
 broken="silent-redis trickle-http blackhole unresolved unresolved-redis never-resolves nowhere"
@@ -186,7 +191,7 @@ for c in $broken; do
 	wait_for 20 is "$c" unhealthy || fail "$c while broken: $(state "$c")"
 done
 pass "every broken target's check is unhealthy, db healthy"
-sleep 3
+settle 150
 fds0=$(fds) rss0=$(rss)
 note "after warm-up: $fds0 descriptors, $rss0 KiB, $(attempts) attempts"
 
@@ -201,7 +206,7 @@ for i in 1 2 3 4 5; do
 	done
 done
 pass "PostgreSQL stopped and started 5 times: unhealthy and healthy each time"
-sleep 5
+settle 250
 fds1=$(fds) rss1=$(rss)
 note "after the flapping: $fds1 descriptors, $rss1 KiB, $(attempts) attempts"
 [ "$fds1" -le $((fds0 + 2)) ] || fail "descriptors grew: $fds0 -> $fds1"
@@ -218,7 +223,7 @@ is never-resolves unhealthy || fail "never-resolves: $(state never-resolves)"
 is nowhere unhealthy || fail "nowhere: $(state nowhere)"
 "$HINIT" status --status-file "$T/run/status.json" ||
     fail "hinit status fails with only non-critical checks failing"
-sleep 3
+settle 150
 fds2=$(fds) rss2=$(rss)
 note "after repair: $fds2 descriptors, $rss2 KiB, $(attempts) attempts"
 [ "$fds2" -le $((fds0 + 2)) ] || fail "descriptors after repair: $fds0 -> $fds2"

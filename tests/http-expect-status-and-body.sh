@@ -31,7 +31,10 @@ check() {	# check NAME PATH KEY=VALUE...
 	check bigbody "/big?mb=20" "expect_body = xxxx"
 } >"$T/hinit.ini"
 
-timeout -k 1 20 "$HINIT" -c "$T/hinit.ini" -v -- sleep 1 2>"$T/err"
+# The app ends once each of the 9 checks has said healthy or unhealthy.
+timeout "$(slow 60)" "$HINIT" -c "$T/hinit.ini" -v -- \
+    wait-for 20 sh -c "[ \$(grep -cE 'check [^ ]+: (un)?healthy' $T/err) -ge 9 ]" \
+    2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] || fail "hinit exited $rc: $(cat "$T/err")"
 expect_log "404 listed" "check listed404: healthy \(HTTP 404\)"

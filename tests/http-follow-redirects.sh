@@ -30,7 +30,10 @@ ftp=$(free_port)
 	check file "/redirect?to=file:///etc/hostname" "follow_redirects = yes"
 } >"$T/hinit.ini"
 
-timeout -k 1 20 "$HINIT" -c "$T/hinit.ini" -v -- sleep 1 2>"$T/err"
+# The app ends once each of the 6 checks has said healthy or unhealthy.
+timeout "$(slow 60)" "$HINIT" -c "$T/hinit.ini" -v -- \
+    wait-for 20 sh -c "[ \$(grep -cE 'check [^ ]+: (un)?healthy' $T/err) -ge 6 ]" \
+    2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] || fail "hinit exited $rc: $(cat "$T/err")"
 expect_log "3xx passes unfollowed" "check notfollowed: healthy \(HTTP 302\)"

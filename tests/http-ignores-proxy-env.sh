@@ -38,7 +38,10 @@ tls_verify = no
 interval = 200ms
 retries = 1
 EOT
-timeout -k 1 20 "$HINIT" -c "$T/hinit.ini" -v -- sleep 1 2>"$T/err"
+# The app ends once both checks have said healthy or unhealthy.
+timeout "$(slow 60)" "$HINIT" -c "$T/hinit.ini" -v -- \
+    wait-for 20 sh -c "[ \$(grep -cE 'check [^ ]+: (un)?healthy' $T/err) -ge 2 ]" \
+    2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] || fail "hinit exited $rc: $(cat "$T/err")"
 expect_log "plain direct" "check plain: healthy \(HTTP 200\)"

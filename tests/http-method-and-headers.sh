@@ -43,7 +43,10 @@ expect_body = X-Hinit-Test
 interval = 200ms
 retries = 1
 EOT
-timeout -k 1 20 "$HINIT" -c "$T/hinit.ini" -v -- sleep 1 2>"$T/err"
+# The app ends once each of the 5 checks has said healthy or unhealthy.
+timeout "$(slow 60)" "$HINIT" -c "$T/hinit.ini" -v -- \
+    wait-for 20 sh -c "[ \$(grep -cE 'check [^ ]+: (un)?healthy' $T/err) -ge 5 ]" \
+    2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] || fail "hinit exited $rc: $(cat "$T/err")"
 expect_log "HEAD passes" "check head: healthy \(HTTP 200\)"

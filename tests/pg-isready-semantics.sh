@@ -15,7 +15,7 @@ agree() {
 	timeout 20 "$PG_BIN/pg_isready" -q -t 3 -d "$url"
 	code=$?
 	expect_eq "$what: pg_isready exit" "$want_code" "$code"
-	line=$(timeout 20 "$HINIT" check --timeout 3s "$url" 2>&1)
+	line=$(timeout "$(slow 20)" "$HINIT" check --timeout "$(slow 3)s" "$url" 2>&1)
 	rc=$?
 	read -r name target result duration output <<<"$line"
 	expect_eq "$what: hinit check result ($line)" "$want" "$result"
@@ -96,8 +96,10 @@ query = SELECT 1
 interval = 300ms
 retries = 1
 INI
-timeout 20 unshare --pid --fork --kill-child --mount-proc \
-    "$HINIT" -c "$T/hinit.ini" -v -- sleep 2 >"$T/out" 2>&1
+# The app ends once the three checks have said healthy or unhealthy.
+timeout "$(slow 60)" unshare --pid --fork --kill-child --mount-proc \
+    "$HINIT" -c "$T/hinit.ini" -v -- wait-for 20 sh -c \
+    "[ \$(grep -cE 'check q_[a-z]+: (un)?healthy' $T/out) -ge 3 ]" >"$T/out" 2>&1
 log=$(cat "$T/out")
 expect_match "query ok" 'check q_ok: healthy \(query ok \(1 row\)\)' "$log"
 expect_match "query fails" \
@@ -111,15 +113,15 @@ pass "query mode: success, failing query, refused login"
 
 # Shutting down: a smart stop waits for the live session, and meanwhile the
 # server answers "the database system is shutting down" (57P03).
-PGPASSWORD=secret timeout 60 "$PG_BIN/psql" -q -X -d \
-    "postgres://hinit@127.0.0.1:$P/postgres" -c 'SELECT pg_sleep(60)' \
+PGPASSWORD=secret timeout 900 "$PG_BIN/psql" -q -X -d \
+    "postgres://hinit@127.0.0.1:$P/postgres" -c 'SELECT pg_sleep(900)' \
     >/dev/null 2>&1 &
 on_exit "kill $!"
 wait_for 10 bash -c "PGPASSWORD=secret '$PG_BIN/psql' -X -At -d \
     'postgres://hinit@127.0.0.1:$P/postgres' -c \
-    \"SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()\" | grep -q 1" ||
+    \"SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(900)%' AND pid <> pg_backend_pid()\" | grep -q 1" ||
     fail "the long session did not start"
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m smart -t 60 \
+runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m smart -t 900 \
     stop >/dev/null 2>&1 &
 wait_for 10 bash -c "'$PG_BIN/pg_isready' -q -d 'postgres://127.0.0.1:$P/postgres'; [ \$? = 1 ]" ||
     fail "the server never went into its smart shutdown"

@@ -15,8 +15,8 @@ interval = 300ms
 timeout = 2s
 retries = 3
 INI
-timeout 90 unshare --pid --fork --kill-child --mount-proc \
-    "$HINIT" -c "$T/hinit.ini" -v -- sleep 80 >"$T/log" 2>&1 &
+unshare --pid --fork --kill-child --mount-proc \
+    "$HINIT" -c "$T/hinit.ini" -v -- sleep 1000 >"$T/log" 2>&1 &
 on_exit "kill $!"
 
 count() { grep -c "$1" "$T/log"; }
@@ -35,7 +35,7 @@ pass "$line"
 
 # The killed postmaster's backends leave on their own; until they have, the
 # new one refuses to start on the same data.
-for i in $(seq 1 40); do
+for i in $(seq 1 $(slow 40)); do
 	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w \
 	    -l "$PG_DIR/log" -o "-p $PG_PORT -k $PG_DIR \
 	    -c listen_addresses=127.0.0.1 -c fsync=off" start \

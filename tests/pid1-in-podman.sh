@@ -5,7 +5,7 @@
 
 command -v podman >/dev/null || fail "podman is not installed"
 name=hinit-test-$$
-run() { timeout 60 podman run --rm --rootfs /:O "$@"; }
+run() { timeout "$(slow 60)" podman run --rm --rootfs /:O "$@"; }
 
 run "$HINIT" -q -- sh -c 'exit 7'
 expect_eq "exit code through podman" 7 "$?"
@@ -18,7 +18,7 @@ podman run -d --name "$name" --rootfs /:O "$HINIT" -q -e 143 -- sleep 1000 >/dev
 on_exit "podman rm -f $name"
 wait_for 10 sh -c "podman inspect -f '{{.State.Running}}' $name | grep -q true" ||
     fail "container not running"
-timeout 30 podman stop -t 10 "$name" >/dev/null
+timeout "$(slow 30)" podman stop -t 10 "$name" >/dev/null
 expect_eq "exit code after podman stop" 0 \
     "$(podman inspect -f '{{.State.ExitCode}}' "$name")"
 pass "podman: exit codes, PID 1, stop"

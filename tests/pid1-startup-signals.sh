@@ -6,19 +6,22 @@
 # hinit is started by python, not bash: bash catches terminating signals
 # between its fork and its exec (it has an EXIT trap here) and may swallow
 # one meant for hinit.
-timeout 600 python3 - "$HINIT" <<'PY' || fail "an early SIGTERM"
+# The app's argument marks it as this test's: other tests run sleeps too.
+app=(sleep "1000.$$")
+timeout "$(slow 600)" python3 - "$HINIT" "${app[@]}" <<'PY' || fail "an early SIGTERM"
 import os, signal, sys, time
-hinit = sys.argv[1]
+hinit, app = sys.argv[1], sys.argv[2:]
+slow = int(os.environ["TEST_SLOW"])
 devnull = os.open(os.devnull, os.O_WRONLY)
 for i in range(50):
     pid = os.fork()
     if pid == 0:
         os.dup2(devnull, 2)
-        os.execv(hinit, [hinit, "-q", "--", "sleep", "100"])
+        os.execv(hinit, [hinit, "-q", "--"] + app)
     os.kill(pid, signal.SIGTERM)
-    # The app sleeps 100s: anything well short of that is no hang, even on
+    # The app sleeps 1000s: anything well short of that is no hang, even on
     # a loaded machine.
-    deadline = time.time() + 30
+    deadline = time.time() + 30 * slow
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
@@ -32,14 +35,21 @@ for i in range(50):
             or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 143)):
         sys.exit("run %d: wait status %#x" % (i, status))
 PY
-pgrep -f "^sleep 100$" >/dev/null && fail "a sleep was left behind"
+# A sleep being killed may linger a moment; one left behind stays.
+wait_for 5 ! pgrep -f "^${app[*]}\$" || fail "a sleep was left behind"
 pass "50 early SIGTERMs, none lost"
 
 # A signal that lands after the fork but before hinit watches it still
 # reaches the app: the app records it.
-timeout 300 python3 - "$HINIT" "$top_srcdir/tests/fixtures/sigrecord.py" "$T/rec" <<'PY' ||
+timeout "$(slow 300)" python3 - "$HINIT" "$top_srcdir/tests/fixtures/sigrecord.py" "$T/rec" <<'PY' ||
 import os, signal, sys, time
 hinit, app, rec = sys.argv[1:4]
+slow = int(os.environ["TEST_SLOW"])
+def recorded():
+    try:
+        return open(rec).read().split()
+    except FileNotFoundError:
+        return []
 for i in range(1, 11):
     for f in (rec, rec + ".ready"):
         if os.path.exists(f):
@@ -47,11 +57,18 @@ for i in range(1, 11):
     pid = os.spawnv(os.P_NOWAIT, hinit, [hinit, "-q", "--", "python3", app, rec])
     time.sleep(i / 100)
     os.kill(pid, signal.SIGUSR1)
-    deadline = time.time() + 10
+    deadline = time.time() + 10 * slow
     done = 0
     while not done and not os.path.exists(rec + ".ready"):
         if time.time() > deadline:
             sys.exit("run %d: app neither ready nor gone" % i)
+        time.sleep(0.01)
+        done, status = os.waitpid(pid, os.WNOHANG)
+    # The app takes signals now: the SIGUSR1 may still be on its way. The
+    # SIGTERM that ends the run goes once it is recorded (or never came):
+    # sent together, hinit could forward them in either order.
+    while not done and time.time() < deadline and \
+            "10" not in recorded():
         time.sleep(0.01)
         done, status = os.waitpid(pid, os.WNOHANG)
     if not done:
@@ -61,8 +78,8 @@ for i in range(1, 11):
     # action killed it (hinit exits 138) or hinit before it blocked
     # signals: the signal was delivered either way.
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        if "10" not in open(rec).read().split():
-            sys.exit("run %d: SIGUSR1 lost: %r" % (i, open(rec).read()))
+        if "10" not in recorded():
+            sys.exit("run %d: SIGUSR1 lost: %r" % (i, recorded()))
     elif not ((os.WIFEXITED(status) and os.WEXITSTATUS(status) == 138) or
               (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGUSR1)):
         sys.exit("run %d: wait status %#x" % (i, status))
@@ -75,15 +92,16 @@ pass "early SIGUSR1 delivered"
 # 143 by itself (WIFEXITED), after forwarding it to the app. The window is a
 # few ms: a run that sees the watchers in place (SigCgt) before it saw the
 # block sends the signal then, and at least one run must catch the window.
-timeout 120 python3 - "$HINIT" <<'PY' || fail "early SIGTERM handled by the default action"
+timeout "$(slow 120)" python3 - "$HINIT" <<'PY' || fail "early SIGTERM handled by the default action"
 import os, signal, sys, time
 hinit = sys.argv[1]
+slow = int(os.environ["TEST_SLOW"])
 caught = 0
 # Only SIGTERM's bit: the C library and sanitizers catch others from the start.
 term = 1 << (signal.SIGTERM - 1)
 for i in range(60):
-    pid = os.spawnv(os.P_NOWAIT, hinit, [hinit, "-q", "--", "sleep", "100"])
-    deadline = time.time() + 10
+    pid = os.spawnv(os.P_NOWAIT, hinit, [hinit, "-q", "--", "sleep", "1000"])
+    deadline = time.time() + 10 * slow
     while time.time() < deadline:
         blk = cgt = 0
         try:
@@ -119,7 +137,7 @@ pass "SIGTERM during start-up handled by hinit"
 # hinit reads its signals from a signalfd, as tini takes them with
 # sigtimedwait: they stay blocked and no handler of hinit's is installed,
 # so none can run in a child before its exec.
-"$HINIT" -q -- sleep 100 2>/dev/null &
+"$HINIT" -q -- sleep 1000 2>/dev/null &
 pid=$!
 wait_for 5 sh -c "pgrep -P $pid sleep" || fail "the app did not start"
 blk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$pid/status")

@@ -11,7 +11,7 @@
 probe() {
 	local what=$1 url=$2 want=$3 re=$4 line
 	local name target result duration output
-	line=$(timeout 20 "$HINIT" check --timeout 3s "$url" 2>&1)
+	line=$(timeout "$(slow 20)" "$HINIT" check --timeout "$(slow 3)s" "$url" 2>&1)
 	read -r name target result duration output <<<"$line"
 	expect_eq "$what: result ($line)" "$want" "$result"
 	expect_match "$what: output" "$re" "$output"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The status file, hinit status and /health agree through every state of
 # hinit running as PID 1: starting, healthy, unhealthy, healthy again, and
-# stopping (during the drain) after SIGTERM.
+# stopping (during the drain) after SIGTERM; a second one ends the drain.
 . "$top_srcdir/tests/lib.sh"
 
 port=$(free_port)
@@ -10,7 +10,7 @@ cat >"$T/hinit.ini" <<INI
 [hinit]
 listen = 127.0.0.1:$port
 status_file = $file
-drain = 3s
+drain = 60s
 
 [check:app]
 command = test -f $T/up
@@ -21,7 +21,7 @@ retries = 2
 INI
 
 unshare --pid --fork --kill-child --mount-proc \
-    "$HINIT" -c "$T/hinit.ini" -- sleep 60 2>"$T/err" &
+    "$HINIT" -c "$T/hinit.ini" -- sleep 1000 2>"$T/err" &
 unshare_pid=$!
 on_exit "kill -9 $unshare_pid"
 wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
@@ -61,7 +61,8 @@ agree healthy 0 200
 kill -TERM "$hinit_pid"
 agree stopping 1 503
 grep -q '"output": "stopping"' "$file" || fail "checks do not say stopping"
-timeout 20 tail --pid="$hinit_pid" -f /dev/null
+kill -TERM "$hinit_pid"
+timeout "$(slow 20)" tail --pid="$hinit_pid" -f /dev/null
 expect_eq "the last word is stopping" stopping "$(state)"
 timeout 5 "$HINIT" status --status-file "$file" >/dev/null
 expect_eq "hinit status after the end" 1 "$?"

@@ -19,7 +19,7 @@ run_pid1() {
 	local setup=$1
 	shift
 	unshare --pid --fork --kill-child --mount-proc \
-	    sh -c "$setup"' && exec "$@"' sh "$@" -- sleep 60 2>"$T/err" &
+	    sh -c "$setup"' && exec "$@"' sh "$@" -- sleep 1000 2>"$T/err" &
 	unshare_pid=$!
 	on_exit "kill -9 $unshare_pid"
 	wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
@@ -76,7 +76,7 @@ chown "$uid:$uid" "$T/evil"
 ln -s "$T/evil" "$tmpdir"
 run_pid1 "mount -t tmpfs -o mode=755 tmpfs /run" $as_user "$T/hinit"
 wait_for 5 grep -q 'symbolic link' "$T/err" || fail "no warning: $(cat "$T/err")"
-sleep 0.5
+sleep 0.5	# not to wait for something: a moment to give up in, if it would
 kill -0 "$hinit_pid" || fail "hinit gave up"
 [ -z "$(ls -A "$T/evil")" ] || fail "written through the link: $(ls -A "$T/evil")"
 status_inside >/dev/null 2>&1

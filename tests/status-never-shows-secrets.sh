@@ -37,7 +37,7 @@ interval = 200ms
 INI
 
 unshare --pid --fork --kill-child --mount-proc \
-    "$HINIT" -v -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 30 2>"$T/err" &
+    "$HINIT" -v -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 1000 2>"$T/err" &
 unshare_pid=$!
 on_exit "kill -9 $unshare_pid"
 wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
@@ -63,7 +63,7 @@ wait_for 20 is_warn ||
 	curl -s "$url/metrics"
 } >"$T/all" 2>&1
 kill -TERM "$hinit_pid"
-timeout 20 tail --pid="$hinit_pid" -f /dev/null
+timeout "$(slow 20)" tail --pid="$hinit_pid" -f /dev/null
 cat "$T/err" "$T/s.json" >>"$T/all"
 
 for secret in "$PGPASS" "$REDISPASS" "$WEBPASS" "$BADPASS"; do

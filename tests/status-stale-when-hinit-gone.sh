@@ -6,7 +6,7 @@
 
 file=$T/s.json
 unshare --pid --fork --kill-child --mount-proc \
-    "$HINIT" --status-file "$file" -- sleep 60 2>"$T/err" &
+    "$HINIT" --status-file "$file" -- sleep 1000 2>"$T/err" &
 unshare_pid=$!
 on_exit "kill -9 $unshare_pid"
 wait_for 5 pgrep -P $unshare_pid || fail "hinit did not start"
@@ -18,11 +18,12 @@ updated() {
 st() { timeout 5 "$HINIT" status --status-file "$file" >"$T/out" 2>&1; echo $?; }
 
 wait_for 5 test -s "$file" || fail "no status file"
-wait_for 5 [ "$(st)" = 0 ] || fail "not ready: $(cat "$T/out")"
+ready() { [ "$(st)" = 0 ]; }
+wait_for 5 ready || fail "not ready: $(cat "$T/out")"
 first=$(updated)
-sleep 6
+rewritten() { [ "$(updated)" != "$first" ]; }
+wait_for 6 rewritten || fail "not rewritten within 6s: $first"
 second=$(updated)
-[ "$first" != "$second" ] || fail "not rewritten within 6s: $first"
 note "hinit:updated $first, then $second"
 
 kill -9 "$hinit_pid"

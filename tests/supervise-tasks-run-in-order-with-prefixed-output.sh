@@ -14,7 +14,7 @@ command = test -f $T/flag
 interval = 100ms
 
 [task:first]
-command = echo "one \$\$ \$(ps -o pgid= \$\$ | tr -d ' ')"; echo to-stderr >&2; printf 'no newline'; (sleep 0.5; touch $T/flag) >/dev/null 2>&1 & cat
+command = echo "one \$\$ \$(ps -o pgid= \$\$ | tr -d ' ')"; echo to-stderr >&2; printf 'no newline'; sh $T/flag.sh >/dev/null 2>&1 & cat
 [task:second]
 command = echo two; date +%s.%N >$T/second-ran
 wait = flag
@@ -22,10 +22,16 @@ wait = flag
 command = head -c 10000 /dev/zero | tr '\\0' x; echo; echo three
 INI
 
+# The first task leaves behind what makes flag pass, once the second task
+# waits for it.
+cat >"$T/flag.sh" <<SH
+wait-for 20 sh -c "test -e $T/flag || grep -q 'task second: waiting for flag' $T/err"
+touch $T/flag
+SH
 # hinit's stdin never ends: "cat" in the first task ends only on /dev/null.
 mkfifo "$T/stdin"
 exec 3<>"$T/stdin"
-timeout 30 "$HINIT" -c "$T/hinit.ini" -- sh -c "date +%s.%N >$T/app-ran; echo app-out" \
+timeout "$(slow 60)" "$HINIT" -c "$T/hinit.ini" -- sh -c "date +%s.%N >$T/app-ran; echo app-out" \
     >"$T/out" 2>"$T/err" <&3
 expect_eq "exit code" 0 "$?"
 expect_eq "stdout holds the app's output only" "app-out" "$(cat "$T/out")"
@@ -55,7 +61,7 @@ grep -q "task second: waiting for flag" "$T/err" ||
 pass "long lines in pieces; the app after the last task"
 
 # JSON log format: one object a line, with the task's name.
-timeout 30 "$HINIT" --log-format json -c "$T/hinit.ini" -- true 2>"$T/err"
+timeout "$(slow 60)" "$HINIT" --log-format json -c "$T/hinit.ini" -- true 2>"$T/err"
 expect_eq "exit code (json)" 0 "$?"
 python3 - "$T/err" <<'PY' || fail "task lines are not JSON: $(head -5 "$T/err")"
 import json, sys

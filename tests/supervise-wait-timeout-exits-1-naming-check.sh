@@ -24,13 +24,13 @@ command = touch $T/task-ran
 INI
 
 start=$(date +%s.%N)
-timeout 30 "$HINIT" -c "$T/hinit.ini" -- touch "$T/app-ran" 2>"$T/err"
+timeout "$(slow 30)" "$HINIT" -c "$T/hinit.ini" -- touch "$T/app-ran" 2>"$T/err"
 rc=$?
 took=$(python3 -c "import time; print(time.time() - $start)")
 expect_eq "exit code at wait_timeout" 1 "$rc"
 [ -e "$T/task-ran" ] && fail "the task ran"
 [ -e "$T/app-ran" ] && fail "the app ran"
-python3 -c "import sys; sys.exit(not 1.9 <= $took < 7)" ||
+python3 -c "import sys; sys.exit(not 1.95 <= $took < 2 + 5 * $TEST_SLOW)" ||
     fail "gave up after ${took}s, wait_timeout is 2s"
 line=$(grep 'gave up waiting' "$T/err")
 expect_match "names the failing check and its last output" \
@@ -55,7 +55,7 @@ command = touch $T/first-ran
 command = touch $T/task-ran
 wait = db
 INI
-timeout 30 "$HINIT" -c "$T/task.ini" -- touch "$T/app-ran" 2>"$T/err"
+timeout "$(slow 30)" "$HINIT" -c "$T/task.ini" -- touch "$T/app-ran" 2>"$T/err"
 expect_eq "exit code at a task's wait_timeout" 1 "$?"
 [ -e "$T/first-ran" ] || fail "the task before it did not run"
 [ -e "$T/task-ran" ] && fail "the waiting task ran"

@@ -162,8 +162,10 @@ main(void)
 	char			 path[] = "/tmp/unit-httpd.XXXXXX";
 	char			 file[64], *text, *cause = NULL, big[9000];
 	char			 req[16384];
+	const char		*one;
 	int			 closed, fd, fds[8], i;
 
+	one = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
 	if (mkdtemp(path) == NULL)
 		fatal("mkdtemp");
 	snprintf(file, sizeof file, "%s/s.json", path);
@@ -208,13 +210,13 @@ main(void)
 	expect("1.1 keeps the connection", !closed);
 	free(text);
 
-	text = ask("HEAD /health/ready HTTP/1.1\r\n\r\n", &closed);
+	text = ask("HEAD /health/ready HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("HEAD 200", strncmp(text, "HTTP/1.1 200 OK\r\n", 17) == 0);
 	expect("HEAD no body", strstr(text, "\r\n\r\n")[4] == '\0');
 	expect("HEAD length", strstr(text, "Content-Length: 0") == NULL);
 	free(text);
 
-	text = ask("GET /metrics HTTP/1.1\r\n\r\n", &closed);
+	text = ask("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("metrics type", strstr(text,
 	    "Content-Type: text/plain; version=0.0.4") != NULL);
 	expect("metrics up", strstr(text, "hinit_check_up{check=\"db\"} 1\n")
@@ -224,23 +226,24 @@ main(void)
 	/* The app gone: live fails, 503. */
 	h.app.state = APP_RESTARTING;
 	status_changed(h.status);
-	text = ask("GET /health/live HTTP/1.1\r\n\r\n", &closed);
+	text = ask("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("503", strncmp(text, "HTTP/1.1 503 ", 13) == 0);
 	expect("fail", strstr(text, "{\"status\": \"fail\"") != NULL);
 	free(text);
 	h.app.state = APP_RUNNING;
 	status_changed(h.status);
 
-	text = ask("POST /health HTTP/1.1\r\n\r\n", &closed);
+	text = ask("POST /health HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("405", strncmp(text, "HTTP/1.1 405 ", 13) == 0);
 	expect("Allow", strstr(text, "\r\nAllow: GET, HEAD\r\n") != NULL);
 	free(text);
 
-	text = ask("GET /nope HTTP/1.1\r\n\r\n", &closed);
+	text = ask("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("404", strncmp(text, "HTTP/1.1 404 ", 13) == 0);
 	free(text);
 
-	text = ask("GET /health?verbose=1 HTTP/1.1\r\n\r\n", &closed);
+	text = ask("GET /health?verbose=1 HTTP/1.1\r\nHost: x\r\n\r\n",
+	    &closed);
 	expect("query ignored", strncmp(text, "HTTP/1.1 200 ", 13) == 0);
 	free(text);
 
@@ -257,16 +260,16 @@ main(void)
 	expect("505", strncmp(text, "HTTP/1.1 505 ", 13) == 0);
 	free(text);
 
-	text = ask("GET /health HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
-	    &closed);
+	text = ask("GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5"
+	    "\r\n\r\nhello", &closed);
 	expect("413", strncmp(text, "HTTP/1.1 413 ", 13) == 0);
 	expect("413 closes", closed);
 	free(text);
 
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
-	snprintf(req, sizeof req, "GET /health HTTP/1.1\r\nX-Big: %s\r\n\r\n",
-	    big);
+	snprintf(req, sizeof req, "GET /health HTTP/1.1\r\nHost: x\r\n"
+	    "X-Big: %s\r\n\r\n", big);
 	text = ask(req, &closed);
 	expect("431", strncmp(text, "HTTP/1.1 431 ", 13) == 0);
 	expect("431 closes", closed);
@@ -282,22 +285,23 @@ main(void)
 	expect("1.0 keep-alive", !closed &&
 	    strstr(text, "\r\nConnection: keep-alive\r\n") != NULL);
 	free(text);
-	text = ask("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n",
-	    &closed);
+	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\n\r\n", &closed);
 	expect("1.1 close", closed &&
 	    strstr(text, "\r\nConnection: close\r\n") != NULL);
 	free(text);
 
 	/* Pipelining: three requests at once, three answers in order. */
-	text = ask("GET /health HTTP/1.1\r\n\r\nHEAD /metrics HTTP/1.1\r\n\r\n"
-	    "GET /nope HTTP/1.1\r\n\r\n", &closed);
+	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("pipelined", count(text, "HTTP/1.1 ") == 3 &&
 	    strstr(text, "HTTP/1.1 200") < strstr(text, "HTTP/1.1 404"));
 	free(text);
 
 	/* Half-closed: the answer still comes. */
 	fd = client();
-	send(fd, "GET /health HTTP/1.1\r\n\r\n", 24, 0);
+	send(fd, one, strlen(one), 0);
 	shutdown(fd, SHUT_WR);
 	text = collect(fd, 1, 3, &closed);
 	expect("half-closed answered", strncmp(text, "HTTP/1.1 200 ", 13) == 0
@@ -307,8 +311,8 @@ main(void)
 
 	/* Byte by byte. */
 	fd = client();
-	for (i = 0; i < 24; i++) {
-		send(fd, "GET /health HTTP/1.1\r\n\r\n" + i, 1, 0);
+	for (i = 0; i < (int)strlen(one); i++) {
+		send(fd, one + i, 1, 0);
 		ev_run(EV_DEFAULT, EVRUN_NOWAIT);
 	}
 	text = collect(fd, 0.2, 3, &closed);
@@ -318,7 +322,7 @@ main(void)
 
 	/* Gone before the answer: nothing breaks. */
 	fd = client();
-	send(fd, "GET /metrics HTTP/1.1\r\n\r\n", 25, 0);
+	send(fd, one, strlen(one), 0);
 	close(fd);
 	for (i = 0; i < 10; i++)
 		ev_run(EV_DEFAULT, EVRUN_NOWAIT);
@@ -328,13 +332,94 @@ main(void)
 		fds[i] = client();
 		ev_run(EV_DEFAULT, EVRUN_NOWAIT);
 	}
-	text = ask("GET /health HTTP/1.1\r\n\r\n", &closed);
+	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("served at the limit", strncmp(text, "HTTP/1.1 200 ", 13) == 0);
 	free(text);
 	text = collect(fds[0], 0.1, 1, &closed);
 	expect("oldest closed", closed);
 	free(text);
 	for (i = 0; i < 8; i++)
+		close(fds[i]);
+
+	/* HTTP/1.1 needs one Host (RFC 9112 3.2); 1.0 may go without. */
+	text = ask("GET /health HTTP/1.1\r\n\r\n", &closed);
+	expect("no Host: 400", strncmp(text, "HTTP/1.1 400 ", 13) == 0 &&
+	    closed);
+	free(text);
+	text = ask("GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+	    &closed);
+	expect("two Host: 400", strncmp(text, "HTTP/1.1 400 ", 13) == 0);
+	free(text);
+	text = ask("GET /health HTTP/1.1\r\nHost: a b\r\n\r\n", &closed);
+	expect("bad Host: 400", strncmp(text, "HTTP/1.1 400 ", 13) == 0);
+	free(text);
+	text = ask("GET /health HTTP/1.1\r\nHost: [::1]:8081\r\n\r\n", &closed);
+	expect("v6 Host: 200", strncmp(text, "HTTP/1.1 200 ", 13) == 0);
+	free(text);
+
+	/* Kept alive: the client is told to drop it before we close it. */
+	text = ask(one, &closed);
+	expect("Keep-Alive hint", strstr(text, "\r\nKeep-Alive: timeout=4\r\n")
+	    != NULL);
+	free(text);
+	text = ask("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+	    &closed);
+	expect("1.0 Keep-Alive hint", strstr(text,
+	    "\r\nKeep-Alive: timeout=4\r\n") != NULL);
+	free(text);
+	text = ask("GET /health HTTP/1.0\r\n\r\n", &closed);
+	expect("no hint when closing", strstr(text, "Keep-Alive") == NULL);
+	free(text);
+
+	/* Only blank lines, more than a head holds: 400 at once. */
+	fd = client();
+	for (i = 0; i < 4200; i++)
+		send(fd, "\r\n", 2, 0);
+	text = collect(fd, 0.2, 2, &closed);
+	expect("blank lines: 400 at once", strncmp(text, "HTTP/1.1 400 ",
+	    13) == 0 && closed);
+	free(text);
+	close(fd);
+
+	/*
+	 * At the limit (4), a new connection takes the place of an idle
+	 * one, never of one in the middle of a request; with none idle, it
+	 * is refused.
+	 */
+	fds[0] = client();
+	send(fds[0], one, 22, 0);	/* the request line */
+	ev_run(EV_DEFAULT, EVRUN_NOWAIT);
+	fds[1] = client();
+	send(fds[1], one, strlen(one), 0);
+	text = collect(fds[1], 0.2, 2, &closed);
+	expect("idle one answered", strncmp(text, "HTTP/1.1 200 ", 13) == 0);
+	free(text);
+	for (i = 2; i < 4; i++) {
+		fds[i] = client();
+		send(fds[i], one, 22, 0);
+		ev_run(EV_DEFAULT, EVRUN_NOWAIT);
+	}
+	fds[4] = client();
+	ev_run(EV_DEFAULT, EVRUN_NOWAIT);
+	text = collect(fds[1], 0.1, 1, &closed);
+	expect("the idle one made room", closed);
+	free(text);
+	send(fds[4], one, 22, 0);
+	ev_run(EV_DEFAULT, EVRUN_NOWAIT);
+	fds[5] = client();
+	text = collect(fds[5], 0.1, 1, &closed);
+	expect("none idle: the new one refused", closed && *text == '\0');
+	free(text);
+	for (i = 0; i < 5; i++) {
+		if (i == 1)
+			continue;
+		send(fds[i], "Host: x\r\n\r\n", 11, 0);
+		text = collect(fds[i], 0.2, 2, &closed);
+		expect("requests under way finish", strncmp(text,
+		    "HTTP/1.1 200 ", 13) == 0);
+		free(text);
+	}
+	for (i = 0; i < 6; i++)
 		close(fds[i]);
 
 	/* Slow: half a head, then nothing: 408 after 5s. */

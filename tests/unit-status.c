@@ -245,6 +245,18 @@ formatters(void)
 	buf_put_int(&b, 42);
 	expect("integers", strcmp(b.data,
 	    "-9223372036854775808 18446744073709551615 0 42") == 0);
+
+	/* Text of any bytes: JSON always valid, a text log line one line. */
+	buf_reset(&b);
+	buf_json_string(&b, "a\"\x1b\xff\xc3\xa9\xc3 \xe2\x82\xac\xed\xa0\x80");
+	expect("buf_json_string", strcmp(b.data, "\"a\\\"\\u001b\xef\xbf\xbd"
+	    "\xc3\xa9\xef\xbf\xbd \xe2\x82\xac"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") == 0);
+	buf_reset(&b);
+	buf_text_escaped(&b, "a\nb\rc\td\x1b[2J\x7f\xc2\x9b\xff\xc3\xa9\xc3",
+	    18);
+	expect("buf_text_escaped", strcmp(b.data,
+	    "a\\nb\\rc\td\\x1b[2J\\x7f\\u009b\\xff\xc3\xa9\\xc3") == 0);
 	buf_free(&b);
 }
 
@@ -466,7 +478,7 @@ main(void)
 	turn();
 	text = slurp(path);
 	expect("stopping", text != NULL && strstr(text,
-	    "\"status\": \"fail\", \"version\"") != NULL && strstr(text,
+	    "{\"status\": \"fail\", \"serviceId\"") != NULL && strstr(text,
 	    "\"hinit:state\": \"stopping\"") != NULL);
 	expect("checks say stopping", text != NULL && strstr(text,
 	    "\"componentType\": \"datastore\", \"status\": \"fail\"") != NULL &&
@@ -479,6 +491,59 @@ main(void)
 	status_changed(s);
 	turn();
 	expect("back", run_status("--status-file", path, NULL, NULL) == 0);
+
+	/*
+	 * The draft's details: no time or value before an attempt, no
+	 * output for a pass, warn for a check that is not critical and not
+	 * healthy yet, the app's version; a state gauge per check.
+	 */
+	{
+		struct check	*fresh, *opt;
+		const char	*p, *q;
+
+		fresh = add_check(&conf, "fresh", &fake_exec, "exec:true",
+		    CHECK_ROLE_READY, 1);
+		opt = add_check(&conf, "opt", &fake_exec, "exec:false",
+		    CHECK_ROLE_READY, 0);
+		attempt(opt, CHECK_FAIL, "not yet");
+		conf.version = xstrdup("2.3.4-app");
+		status_changed(s);
+		doc = status_document(s, STATUS_VIEW_READY);
+		expect("the app's version", strstr(doc->data,
+		    "\"version\": \"2.3.4-app\"") != NULL);
+		expect("hinit's version", strstr(doc->data,
+		    "\"hinit:version\": \"" HINIT_VERSION "\"") != NULL);
+		expect("no null", strstr(doc->data, "null") == NULL);
+		expect("not run yet: no time, no value", strstr(doc->data,
+		    "\"componentId\": \"fresh\", \"componentType\": "
+		    "\"system\", \"status\": \"fail\", \"hinit:state\"") !=
+		    NULL);
+		expect("not critical, not healthy yet: warn", strstr(doc->data,
+		    "\"componentId\": \"opt\", \"componentType\": \"system\", "
+		    "\"status\": \"warn\", \"observedValue\": 1.8") != NULL &&
+		    strstr(doc->data, "\"output\": \"not yet\"") != NULL);
+		p = strstr(doc->data, "\"componentId\": \"db\"");
+		q = p != NULL ? strstr(p, "\"hinit:state\"") : NULL;
+		expect("a pass has no output", p != NULL && q != NULL &&
+		    memmem(p, q - p, "\"output\"", 8) == NULL &&
+		    memmem(p, q - p, "\"status\": \"pass\"", 16) != NULL);
+		doc = status_metrics(s);
+		expect("state gauge", strstr(doc->data,
+		    "hinit_check_state{check=\"fresh\",state=\"starting\"} 1\n"
+		    "hinit_check_state{check=\"fresh\",state=\"healthy\"} 0\n"
+		    "hinit_check_state{check=\"fresh\",state=\"unhealthy\"} "
+		    "0\n")
+		    != NULL && strstr(doc->data, "hinit_check_state{check="
+		    "\"db\",state=\"healthy\"} 1\n") != NULL);
+		TAILQ_REMOVE(&conf.checks, fresh, entry);
+		TAILQ_REMOVE(&conf.checks, opt, entry);
+		check_free(fresh);
+		check_free(opt);
+		free(conf.version);
+		conf.version = NULL;
+		status_changed(s);
+		turn();
+	}
 
 	/* Stale: the file's time or hinit:updated older than 15s. */
 	gettimeofday(&tv[0], NULL);

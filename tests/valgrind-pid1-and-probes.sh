@@ -18,7 +18,7 @@
 supp=$top_srcdir/tests/valgrind.supp
 
 if [ "${1:-}" != inner ]; then
-	timeout 600 unshare --mount --net bash "$0" inner
+	timeout "$(slow 600)" unshare --mount --net bash "$0" inner
 	rc=$?
 	[ $rc -eq 0 ] || fail "in the namespace: exit $rc"
 	exit 0
@@ -141,17 +141,14 @@ checker=(valgrind -q --error-exitcode=99 --leak-check=full
     --errors-for-leak-kinds=definite,indirect
     --child-silent-after-fork=yes --suppressions="$supp"
     --log-file="$T/vg.log")
-ldd "$HINIT" | grep -q libasan && checker=()
+[ "$HINIT_TEST_ASAN" = 1 ] && checker=()
 unshare --pid --fork --kill-child --mount-proc \
     "${checker[@]}" "$HINIT" -c "$T/hinit.ini" -- bash "$T/app.sh" \
     2>"$T/hinit.log" &
 upid=$!
 on_exit "kill -9 $upid"
-for _ in $(seq 200); do
-	vpid=$(pgrep -P "$upid") && break
-	sleep 0.05
-done
-[ -n "${vpid:-}" ] || fail "hinit did not start"
+wait_for 10 pgrep -P "$upid" || fail "hinit did not start"
+vpid=$(pgrep -P "$upid")
 
 status() { "$HINIT" status --status-file "$T/run/status.json" "$@"; }
 wait_for 120 status web web-name web-tls web-redirect db db-query db-badpw \
@@ -160,8 +157,14 @@ wait_for 120 status web web-name web-tls web-redirect db db-query db-badpw \
 pass "every check type passes under valgrind"
 wait_for 30 grep -q '"nxdomain"' "$T/run/status.json"
 
-# Let every check run a few more attempts (failing ones time out too).
-sleep 5
+# Let every check run some five more attempts (failing ones time out too).
+attempts() {
+	curl -s --max-time "$(slow 10)" "http://127.0.0.1:$lport/metrics" | awk '
+	    /^hinit_check_(passes|failures)_total/ { n += $2 } END { print n + 0 }'
+}
+before=$(attempts)
+more() { [ "$(attempts)" -ge $((before + 100)) ]; }
+wait_for 60 more || fail "only $(($(attempts) - before)) more attempts"
 status >/dev/null || { status; fail "hinit status fails while the critical checks pass"; }
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$lport/health")
 expect_eq "/health" 200 "$code"
@@ -169,7 +172,7 @@ curl -s "http://127.0.0.1:$lport/metrics" >"$T/metrics" || fail "/metrics"
 reaped=$(sed -n 's/^hinit_zombies_reaped_total //p' "$T/metrics")
 [ "${reaped:-0}" -gt 5 ] || fail "orphans reaped: '${reaped:-}'"
 raw() {	# raw TEXT: send it, read the answer until the endpoint closes
-	timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$lport"'
+	timeout "$(slow 10)" bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$lport"'
 	    printf "%s" "$1" >&3; cat <&3' raw "$1"
 }
 expect_match "garbage" "^HTTP/1.1 400" "$(raw $'GARBAGE\r\n\r\n')"

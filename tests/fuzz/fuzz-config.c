@@ -1,8 +1,9 @@
 /*
  * fuzz-config.c: the config file: config_load() on the input (through a
  * memfd), then config_finish() (every check type's configure(), modules
- * included) and config_print(). Property: a secret from the environment
- * never reaches the printed config or an error.
+ * included) and config_print(). Properties: a secret from the environment
+ * never reaches the printed config or an error; a config that holds the
+ * same [check:NAME] or [task:NAME] header twice never loads.
  */
 
 #include <sys/mman.h>
@@ -47,6 +48,37 @@ fuzz_no_secret(const char *what, const char *text)
 	}
 }
 
+/* Does the same [check:NAME] or [task:NAME] line come twice? */
+static int
+fuzz_duplicate_header(const uint8_t *data, size_t size)
+{
+	const char	*p = (const char *)data, *end = p + size, *nl;
+	const char	*seen[256];
+	size_t		 len[256], n = 0, i, l;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', end - p)) == NULL)
+			nl = end;
+		l = nl - p;
+		while (l > 0 && (p[l - 1] == '\r' || p[l - 1] == ' ' ||
+		    p[l - 1] == '\t'))
+			l--;
+		if (l < 8 || p[l - 1] != ']' || memchr(p, '\0', l) != NULL ||
+		    (strncmp(p, "[check:", 7) != 0 &&
+		    strncmp(p, "[task:", 6) != 0))
+			continue;
+		for (i = 0; i < n; i++) {
+			if (len[i] == l && memcmp(seen[i], p, l) == 0)
+				return (1);
+		}
+		if (n < nitems(seen)) {
+			seen[n] = p;
+			len[n++] = l;
+		}
+	}
+	return (0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,7 +96,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	conf = config_new();
 	if (config_load(conf, fuzz_path, &cause) == 0 &&
-	    config_finish(conf, &cause) == 0) {
+	    fuzz_duplicate_header(data, size)) {
+		fprintf(stderr, "a name given twice loaded\n");
+		abort();
+	}
+	if (cause == NULL && config_finish(conf, &cause) == 0) {
 		if ((f = open_memstream(&out, &len)) == NULL)
 			fatal("open_memstream");
 		config_print(conf, f);
@@ -77,5 +113,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_no_secret("the error", cause);
 	free(cause);
 	config_free(conf);
+	secret_clear();		/* each input registers its own */
 	return (0);
 }

@@ -5,7 +5,9 @@
  * connection (a socketpair served by the endpoint on the loop, the input
  * sent and the sending side closed). Properties: a parsed request never
  * claims more bytes than it had, and parses the same from exactly its own
- * bytes; every answer is HTTP/1.1; the connection always ends.
+ * bytes; more bytes than a head may hold always get an answer (blank lines
+ * too), never a wait for more; an HTTP/1.1 request without exactly one
+ * Host is refused; every answer is HTTP/1.1; the connection always ends.
  */
 
 #include "../../src/httpd.c"
@@ -80,8 +82,17 @@ fuzz_parse(const char *data, size_t size)
 {
 	struct httpd_request	 r, again;
 
-	if (!httpd_parse(data, size, &r))
+	if (!httpd_parse(data, size, &r)) {
+		/* A connection holds no more than this: never wait for more. */
+		if (size > HTTPD_HEAD_MAX) {
+			fprintf(stderr, "%zu bytes, more asked for\n", size);
+			abort();
+		}
 		return;
+	}
+	/* HTTP/1.1 answered only with exactly one Host. */
+	if (r.error == 0 && !r.http10 && r.hosts != 1)
+		abort();
 	if (r.used == 0 || r.used > size)
 		abort();
 	if (r.error != 0 || r.used == size)

@@ -1,12 +1,15 @@
 /*
  * fuzz-url.c: target URLs (url_parse, url_mask). Properties: a URL that
  * parses still parses once masked, with its password shown as "***"; no
- * error quotes the password as written.
+ * error quotes the password as written; a URL with two '@' before its host
+ * never parses (libpq and libcurl would each read another URL); text that
+ * is no URL, "USER:PASSWORD@HOST" with a scheme mistyped, is masked too.
  */
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hinit.h"
 #include "check.h"
@@ -28,6 +31,9 @@ fuzz_written_password(const char *s)
 	const char	*auth, *end, *at = NULL, *colon, *p;
 	size_t		 n;
 
+	/* An exec: target is a command, shown as written. */
+	if (strncasecmp(s, "exec:", 5) == 0)
+		return (NULL);
 	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789+-.");
 	if (n == 0 || !isalpha((u_char)*s) || strncmp(s + n, "://", 3) != 0)
@@ -74,6 +80,41 @@ fuzz_quoted(const char *cause, const char *what)
 	return (found);
 }
 
+/* SCHEME://...@...@... with both '@' before the first '/', '?' or '#'. */
+static int
+fuzz_two_at(const char *s)
+{
+	const char	*auth, *at;
+	size_t		 end;
+
+	if ((auth = strstr(s, "://")) == NULL)
+		return (0);
+	auth += 3;
+	end = strcspn(auth, "/?#");
+	return ((at = memchr(auth, '@', end)) != NULL &&
+	    memchr(at + 1, '@', end - (at + 1 - auth)) != NULL);
+}
+
+/*
+ * Text without "://", not exec:, as "[SCHEME:][/]USER:PASSWORD@HOST" with
+ * one '@', no '?': the PASSWORD.
+ */
+static char *
+fuzz_text_password(const char *s)
+{
+	const char	*at, *begin, *colon;
+
+	if (strstr(s, "://") != NULL || strncasecmp(s, "exec:", 5) == 0 ||
+	    strchr(s, '?') != NULL || (at = strchr(s, '@')) == NULL ||
+	    strchr(at + 1, '@') != NULL)
+		return (NULL);
+	for (begin = at; begin > s && begin[-1] != '/'; begin--)
+		/* nothing */;
+	if ((colon = memchr(begin, ':', at - begin)) == NULL)
+		return (NULL);
+	return (xstrndup(colon + 1, at - colon - 1));
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -108,6 +149,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	}
+	/* Two '@' in the authority: refused. */
+	free(cause);
+	cause = NULL;
+	if (fuzz_two_at(s) && url_parse(s, &u, &cause) == 0) {
+		fprintf(stderr, "'%s' parses with two '@'\n", s);
+		abort();
+	}
+	free(cause);
+	cause = NULL;
+	/* "scheme:/USER:PASSWORD@HOST...": PASSWORD is not shown. */
+	if (written == NULL)
+		written = fuzz_text_password(s);
 	/* Masking takes the password away (one place less that has it). */
 	if (written != NULL && *written != '\0' && strchr(written, '*') == NULL &&
 	    fuzz_count(masked, written) >= fuzz_count(s, written)) {

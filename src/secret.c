@@ -1,0 +1,192 @@
+/*
+ * secret.c: the values that must never be shown, and the one scrubber every
+ * output goes through: each occurrence of a secret in a text becomes "***".
+ *
+ * A secret is every value that a ${VAR} brought into the configuration
+ * (later, any other source that reads secrets: it calls secret_add()), and
+ * every password of a target URL. A server that echoes one in its error
+ * (Redis's "unknown command 'AUTH', with args beginning with: ..."), a
+ * command that prints one, a mistyped value quoted in an error: the
+ * scrubber catches them where hinit writes its outputs (the engine's
+ * attempt results, the log, the status documents, task output), whatever
+ * check type or code path produced the text.
+ *
+ * Rules:
+ *   - A value shorter than SECRET_MIN bytes is not kept: it hides nothing
+ *     (a guess finds it), and scrubbing "" or "1" would garble every text.
+ *   - A value with a %XX escape is kept decoded too: a URL's password
+ *     reaches the server decoded, and the server echoes it so.
+ *   - Secrets may overlap one another in a text: every byte covered by any
+ *     occurrence of any secret is hidden, and each run of hidden bytes
+ *     becomes one "***", so no part of either survives.
+ *   - A text cut short (an output kept to its first 4 KiB, a long line
+ *     passed on in pieces) may hold the start of a secret at its end, or
+ *     the rest of one at its start: with SECRET_CUT_END / SECRET_CUT_START
+ *     those pieces are hidden too.
+ *
+ * The list is process-wide, like the log level: every output path must
+ * reach it, the log included, and most have no config at hand. It is
+ * filled while the configuration is read and only read after that.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hinit.h"
+
+struct secret {
+	char	*value;
+	size_t	 len;
+};
+
+static struct secret	*secret_list;
+static u_int		 secret_count;
+
+static int
+secret_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+static void
+secret_add_one(const char *value, size_t len)
+{
+	u_int	 i;
+
+	if (len < SECRET_MIN)
+		return;
+	for (i = 0; i < secret_count; i++) {
+		if (secret_list[i].len == len &&
+		    memcmp(secret_list[i].value, value, len) == 0)
+			return;
+	}
+	secret_list = xreallocarray(secret_list, secret_count + 1,
+	    sizeof *secret_list);
+	secret_list[secret_count].value = xstrndup(value, len);
+	secret_list[secret_count].len = len;
+	secret_count++;
+}
+
+void
+secret_add(const char *value)
+{
+	char	*decoded, *d;
+	size_t	 len = strlen(value), i;
+	int	 hi, lo;
+
+	secret_add_one(value, len);
+	if (memchr(value, '%', len) == NULL)
+		return;
+	d = decoded = xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		if (value[i] == '%' && i + 2 < len &&
+		    (hi = secret_hex((u_char)value[i + 1])) != -1 &&
+		    (lo = secret_hex((u_char)value[i + 2])) != -1 &&
+		    (hi != 0 || lo != 0)) {
+			*d++ = (char)(hi * 16 + lo);
+			i += 2;
+		} else
+			*d++ = value[i];
+	}
+	secret_add_one(decoded, d - decoded);
+	free(decoded);
+}
+
+int
+secret_any(void)
+{
+	return (secret_count != 0);
+}
+
+void
+secret_clear(void)
+{
+	u_int	 i;
+
+	for (i = 0; i < secret_count; i++) {
+		explicit_bzero(secret_list[i].value, secret_list[i].len);
+		free(secret_list[i].value);
+	}
+	free(secret_list);
+	secret_list = NULL;
+	secret_count = 0;
+}
+
+/* Mark [from, to) hidden; allocate the marks on first use. */
+static void
+secret_mark(u_char **hidden, size_t len, size_t from, size_t to)
+{
+	if (*hidden == NULL)
+		*hidden = xcalloc(1, len);
+	memset(*hidden + from, 1, to - from);
+}
+
+/*
+ * Append text [s, s + len) to out with every secret in it as "***".
+ * Returns 1 if anything was hidden.
+ */
+int
+secret_scrub(struct buf *out, const char *s, size_t len, int flags)
+{
+	const struct secret	*v;
+	const char		*p, *q;
+	u_char			*hidden = NULL;
+	size_t			 i, k;
+	u_int			 n;
+
+	for (n = 0; n < secret_count && len != 0; n++) {
+		v = &secret_list[n];
+		for (p = s; (size_t)(s + len - p) >= v->len &&
+		    (q = memmem(p, s + len - p, v->value, v->len)) != NULL;
+		    p = q + 1)
+			secret_mark(&hidden, len, q - s, q - s + v->len);
+		/* The longest piece of a secret the cut left at either end. */
+		for (k = v->len - 1; (flags & SECRET_CUT_END) && k > 0; k--) {
+			if (k <= len && memcmp(s + len - k, v->value, k) == 0) {
+				secret_mark(&hidden, len, len - k, len);
+				break;
+			}
+		}
+		for (k = v->len - 1; (flags & SECRET_CUT_START) && k > 0; k--) {
+			if (k <= len &&
+			    memcmp(s, v->value + v->len - k, k) == 0) {
+				secret_mark(&hidden, len, 0, k);
+				break;
+			}
+		}
+	}
+	if (hidden == NULL) {
+		buf_add(out, s, len);
+		return (0);
+	}
+	for (i = 0; i < len; i = k) {
+		for (k = i; k < len && hidden[k] == hidden[i]; k++)
+			/* nothing */;
+		if (hidden[i])
+			buf_add(out, "***", 3);
+		else
+			buf_add(out, s + i, k - i);
+	}
+	free(hidden);
+	return (1);
+}
+
+/* A copy of s with every secret as "***". */
+char *
+secret_scrub_string(const char *s)
+{
+	struct buf	 b;
+
+	if (secret_count == 0)
+		return (xstrdup(s));
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	secret_scrub(&b, s, strlen(s), 0);
+	return (buf_steal(&b));
+}
