@@ -10,7 +10,6 @@
  */
 
 #include <sys/types.h>
-#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -48,6 +47,7 @@ struct http_multi {
 	ev_timer		 timer;
 	LIST_HEAD(, http_sock)	 socks;
 	u_int			 references;	/* configured checks */
+	int			 curl_ready;	/* curl_global_init() done */
 };
 static struct http_multi	 http_multi;
 
@@ -71,16 +71,22 @@ struct http {
 
 static const struct status_range http_default_status = { 200, 399 };
 
-static void	http_load(void) __attribute__((constructor));
-
-/* Once, when the module is loaded: libcurl's and its TLS library's state. */
+/*
+ * libcurl's and its TLS library's global state: made when the first http
+ * check is configured, never at start-up (the static build links libcurl
+ * into every hinit, and `hinit status` must stay one file read), and kept
+ * until exit.
+ */
 static void
-http_load(void)
+http_global_init(void)
 {
 	CURLcode	 code;
 
+	if (http_multi.curl_ready)
+		return;
 	if ((code = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
 		fatalx("curl_global_init: %s", curl_easy_strerror(code));
+	http_multi.curl_ready = 1;
 }
 
 static const struct status_range *
@@ -307,6 +313,7 @@ http_multi_hold(char **cause)
 
 	if (http_multi.references++ != 0)
 		return (0);
+	http_global_init();
 	if ((m = curl_multi_init()) == NULL) {
 		http_multi.references = 0;
 		*cause = xstrdup("libcurl could not make a multi handle");

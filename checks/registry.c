@@ -2,12 +2,15 @@
  * registry.c: which check types exist, which URL schemes each answers to,
  * and where each comes from: built into hinit (tcp, exec) or a module
  * NAME.so loaded on first use, so a build or an image without libpq still
- * runs every other check. Also: freeing a check.
+ * runs every other check. The static build (--enable-static-binary) links
+ * every type in and loads nothing. Also: freeing a check.
  */
 
 #include <sys/types.h>
 
+#ifndef HINIT_STATIC
 #include <dlfcn.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,14 +32,22 @@ static const char *const registry_redis_schemes[] = { "redis", NULL };
 static const char *const registry_tcp_schemes[] = { "tcp", NULL };
 static const char *const registry_exec_schemes[] = { NULL };
 
+/* A library-backed type: linked in (static build) or a module. */
+#ifdef HINIT_STATIC
+#define REGISTRY_MODULE(name)	(&check_type_##name)
+#else
+#define REGISTRY_MODULE(name)	NULL
+#endif
+
 static const struct registry_entry registry_entries[] = {
-	{ "http", registry_http_schemes, NULL },
-	{ "postgres", registry_postgres_schemes, NULL },
-	{ "redis", registry_redis_schemes, NULL },
+	{ "http", registry_http_schemes, REGISTRY_MODULE(http) },
+	{ "postgres", registry_postgres_schemes, REGISTRY_MODULE(postgres) },
+	{ "redis", registry_redis_schemes, REGISTRY_MODULE(redis) },
 	{ "tcp", registry_tcp_schemes, &check_type_tcp },
 	{ "exec", registry_exec_schemes, &check_type_exec },
 };
 
+#ifndef HINIT_STATIC
 /*
  * dlopen() keeps a module loaded and hands back the same handle when asked
  * again, so it is the cache: a module is read once however many checks use
@@ -70,13 +81,18 @@ registry_load(const struct registry_entry *re, char **cause)
 	}
 	return (type);
 }
+#endif
 
 static const struct check_type *
 registry_get(const struct registry_entry *re, char **cause)
 {
 	if (re->builtin != NULL)
 		return (re->builtin);
+#ifdef HINIT_STATIC
+	fatalx("check type '%s' is not linked in", re->name);
+#else
 	return (registry_load(re, cause));
+#endif
 }
 
 /* By type name: "http", "postgres", "redis", "tcp", "exec". */

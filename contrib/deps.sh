@@ -7,9 +7,13 @@ pkgs=(
 	# build
 	build-essential autoconf automake libtool pkg-config
 	libev-dev libinih-dev libcurl4-openssl-dev libpq-dev libhiredis-dev
+	# the static build: musl, and what apt-get source unpacks with
+	musl-tools dpkg-dev
 	# the servers and tools the tests start and drive
 	postgresql-15 redis-server python3 curl openssl procps util-linux
 	iproute2 locales podman runc
+	# the static build's container tests: a static app, a DNS server
+	busybox-static dnsmasq-base
 	# hardening: sanitizers, fuzzing, valgrind; tests/under-load.sh's hogs
 	clang libclang-rt-14-dev valgrind strace stress-ng
 )

@@ -131,11 +131,15 @@ void		 check_done(struct check *, enum check_result, const char *, ...)
 
 /*
  * checks/registry.c: built-in types and modules. A module checks/NAME.so
- * exports "const struct check_type check_type_NAME".
+ * exports "const struct check_type check_type_NAME"; the static build links
+ * the same definitions in.
  */
 extern const struct check_type	check_type_tcp;
 extern const struct check_type	check_type_exec;
 extern const struct check_type	check_type_notify;
+extern const struct check_type	check_type_http;
+extern const struct check_type	check_type_postgres;
+extern const struct check_type	check_type_redis;
 const struct check_type	*check_type_find(const char *, char **);
 const struct check_type	*check_type_for_target(const char *, char **);
 void			 check_free(struct check *);

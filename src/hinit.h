@@ -11,7 +11,11 @@
 #include "build.h"	/* from configure */
 
 #include <sys/types.h>
+#ifdef HAVE_SYS_QUEUE_H
 #include <sys/queue.h>
+#else
+#include "list.h"	/* musl has no <sys/queue.h> */
+#endif
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,8 @@
 #!/bin/bash
 # tests/ci.sh: install what is missing, build, and run the whole test suite:
 # once with -Werror, once with AddressSanitizer + UndefinedBehaviorSanitizer,
+# once against the static hinit (musl, every check type linked in; its
+# libraries built from Debian's sources once, kept in _build/static-deps),
 # then `make distcheck` on the tarball, then every fuzz target for 30 s,
 # then the -Werror suite again beside two CPU hogs (tests/under-load.sh).
 # As root, on Debian 12. (The end-to-end tests need Node.js >= 20.9 and
@@ -44,8 +46,25 @@ suite() {	# suite NAME CONFIGURE-ARGS...
 	return 0
 }
 
+# The static build's libraries (OpenSSL, curl, libpq...) take about 10
+# minutes of both CPUs: they build while the first two suites run, which
+# pass on a busy machine (tests/under-load.sh).
+echo "== static: its libraries from Debian's source packages, in the background"
+mkdir -p "$top/_build"
+bash contrib/static/deps.sh "$top/_build/static-deps" \
+    >"$top/_build/static-deps.log" 2>&1 &
+deps=$!
+
 suite werror --enable-debug CFLAGS="-O2 -g -Werror"
 suite asan --enable-debug --enable-asan CFLAGS="-O1 -g"
+
+wait "$deps" || {
+	tail -n 40 "$top/_build/static-deps.log"
+	echo "== static: the libraries failed"
+	exit 1
+}
+suite static --enable-static-binary="$top/_build/static-deps" \
+    --enable-debug CFLAGS="-O2 -g -Werror"
 
 echo "== distcheck"
 (cd "$top/_build/werror" && make -s distcheck TESTS="tests/unit-config tests/pid1-exit-codes.sh" >/dev/null) ||

@@ -152,10 +152,19 @@ bad bad-target 2 "\[check:x\] url: bad port '0'" <<'X'
 url = tcp://127.0.0.1:0
 X
 
+if static_build; then
+	# Every check type is linked in: there is no module to miss.
+	printf '[check:db]\nurl = postgres://127.0.0.1/app\n' >"$T/types.ini"
+	HINIT_MODULE_DIR=$T/no-modules timeout 10 "$HINIT" -t \
+	    -c "$T/types.ini" >/dev/null ||
+	    fail "static build: a postgres check needs a module"
+	pass "static build: every type linked in"
+else
 HINIT_MODULE_DIR=$T/no-modules bad missing-type 2 "\[check:db\] url: check type 'postgres' is not available in this build" <<'X'
 [check:db]
 url = postgres://127.0.0.1/app
 X
+fi
 
 # A missing file is an error too, not "no config".
 err=$(timeout 10 "$HINIT" -c "$T/nope.ini" -- sh -c "touch $T/started" 2>&1)

@@ -160,6 +160,11 @@ ln -s "$PYTHON" "$T/bin/python3"
 chmod 755 "$T/bin/wait-for"
 export PATH="$T/bin:$PATH"
 
+# Whether $HINIT is the static build (musl, every check type linked in,
+# libcurl and libpq built without what a container seldom has: FTP,
+# Kerberos...); tests/static.am has the tests of that build alone.
+static_build() { [ "${HINIT_BUILD:-}" = static ]; }
+
 # Run hinit as PID 1 of a new PID namespace: pid1 [HINIT ARGS]...
 pid1() {
 	unshare --pid --fork --kill-child --mount-proc "$HINIT" "$@"

@@ -13,6 +13,18 @@ shim=$top_builddir/tests/.libs/no-close-range.so
 # The sanitizers' runtime wants to come first; the shim does not use it.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export NO_CLOSE_RANGE_LOG=$T/refused
+# refuse COMMAND...: run it where close_range fails with ENOSYS. A static
+# hinit reads no LD_PRELOAD: there strace makes the system call fail.
+refuse() { LD_PRELOAD=$shim "$@"; }
+refused() { [ -s "$T/refused" ]; }
+if static_build; then
+	command -v strace >/dev/null || fail "strace is not installed"
+	refuse() {
+		strace -f -qq -o "$T/refused" -e trace=close_range \
+		    -e inject=close_range:error=ENOSYS "$@"
+	}
+	refused() { grep -q 'close_range(.*INJECTED' "$T/refused"; }
+fi
 
 httpd_start
 port=$(free_port)
@@ -35,9 +47,9 @@ leak() {
 	shift 2
 	rm -f "$T/refused" "$T/check-fds"
 	want=$(ulimit -n "$nofile"; sh -c "$list" </dev/null 7</dev/null)
-	got=$(ulimit -n "$nofile"; LD_PRELOAD=$shim timeout 30 "$@" -q \
+	got=$(ulimit -n "$nofile"; refuse timeout 30 "$@" -q \
 	    -c "$T/fds.ini" -- sh -c "sleep 0.6; $list" </dev/null 7</dev/null)
-	[ -s "$T/refused" ] || fail "$what: the shim was not asked"
+	refused || fail "$what: the shim was not asked"
 	expect_eq "$what: descriptors of the app" "$want" "$got"
 	[ -f "$T/check-fds" ] || fail "$what: the exec check did not run"
 	expect_eq "$what: descriptors of an exec check" "$want" \
