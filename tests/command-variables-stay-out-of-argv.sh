@@ -19,10 +19,16 @@ timeout = 10s
 command = sleep 2; printf '%s' "\${TOKEN}" >$T/out/task
 INI
 
-# Every command line on the machine, as another user reads it.
+# The command lines of this test's processes (those naming $T: other
+# tests on the machine may hold the same words), as another user reads
+# them: with ps, and in /proc.
 argv_seen() {
-	runuser -u nobody -- ps -eo args >"$T/ps.$1" 2>&1
-	cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' >"$T/cmdline.$1"
+	local f
+	runuser -u nobody -- ps -eo args 2>&1 | grep -F "$T" >"$T/ps.$1"
+	for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' <"$f" 2>/dev/null
+		echo
+	done | grep -F "$T" >"$T/cmdline.$1"
 }
 
 pid1 -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 30 2>"$T/err" &
