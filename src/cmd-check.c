@@ -12,22 +12,19 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
-#include "status.h"
+#include "cmd.h"
 
 #define CMD_CHECK_TIMEOUT	5000	/* ms */
 #define CMD_CHECK_SETTLE	2.0	/* s: reaping killed exec checks */
 
+enum {
+	CMD_CHECK_OPT_TIMEOUT,
+	CMD_CHECK_OPT_JSON
+};
+
 struct cmd_check_state {
 	u_int	 pending;
 };
-
-static void
-cmd_check_usage(FILE *f)
-{
-	fprintf(f, "usage: hinit check [--timeout DUR] [--json] "
-	    "[NAME=]TARGET...\n");
-}
 
 static void
 cmd_check_done(struct check *c, int changed, void *arg)
@@ -92,132 +89,94 @@ cmd_check_json(struct buf *b, struct check *c, int first)
 	buf_putc(b, '}');
 }
 
-int
-cmd_check(int argc, char **argv)
+/* One line or one JSON object per target, scrubbed; 1 if any failed. */
+static int
+cmd_check_report(struct check_list *checks, int json)
 {
-	struct hinit		 h;
-	struct cmd_check_state	 cs;
-	struct config		*conf;
 	struct check		*c;
 	const struct attempt	*a;
 	struct buf		 b;
-	const char		*value;
-	char			*cause;
-	uint64_t		 timeout = CMD_CHECK_TIMEOUT;
-	int			 json = 0, i, options = 1, failed = 0;
-	int			 ntargets;
-
-	/* Options may come anywhere before "--": no target begins with '-'. */
-	for (i = 1; i < argc; i++) {
-		if (!options || argv[i][0] != '-' || argv[i][1] == '\0')
-			continue;
-		if (strcmp(argv[i], "--") == 0)
-			options = 0;
-		else if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0) {
-			cmd_check_usage(stdout);
-			return (0);
-		} else if (strcmp(argv[i], "--timeout") == 0 ||
-		    strncmp(argv[i], "--timeout=", 10) == 0) {
-			if (argv[i][9] == '=')
-				value = argv[i] + 10;
-			else if (i + 1 < argc) {
-				argv[i] = NULL;
-				value = argv[++i];
-			} else {
-				log_warnx("check: --timeout needs a duration");
-				return (EXIT_USAGE);
-			}
-			if (duration_parse(value, &timeout, &cause) != 0) {
-				log_warnx("check: --timeout: %s", cause);
-				free(cause);
-				return (EXIT_USAGE);
-			}
-			if (timeout == 0) {
-				log_warnx("check: --timeout must be more "
-				    "than 0");
-				return (EXIT_USAGE);
-			}
-		} else {
-			log_warnx("check: unknown option %s", argv[i]);
-			cmd_check_usage(stderr);
-			return (EXIT_USAGE);
-		}
-		argv[i] = NULL;
-	}
-
-	hinit_oneshot(&h);
-	conf = config_new();
-	h.conf = conf;
-	options = 1;
-	ntargets = 0;
-	for (i = 1; i < argc; i++) {
-		if (argv[i] == NULL)
-			continue;
-		if (options && strcmp(argv[i], "--") == 0) {
-			options = 0;
-			continue;
-		}
-		if (config_add_target(conf, argv[i], &cause) != 0) {
-			log_warnx("check: %s", cause);
-			free(cause);
-			config_free(conf);
-			return (EXIT_USAGE);
-		}
-		ntargets++;
-	}
-	if (ntargets == 0) {
-		cmd_check_usage(stderr);
-		config_free(conf);
-		return (EXIT_USAGE);
-	}
-	if (config_finish(conf, &cause) != 0) {
-		log_warnx("check: %s", cause);
-		free(cause);
-		config_free(conf);
-		return (EXIT_USAGE);
-	}
-
-	cs.pending = 0;
-	TAILQ_FOREACH(c, &conf->checks, entry) {
-		c->timeout = timeout;
-		probe_once(c, cmd_check_done, &cs);
-		cs.pending++;
-	}
-	if (cs.pending != 0)
-		ev_run(EV_DEFAULT, 0);
-	probe_stop(&conf->checks);
-	probe_settle(CMD_CHECK_SETTLE);
+	char			*scrubbed;
+	int			 n = 0, failed = 0;
 
 	buf_init(&b);
-	i = 0;
-	TAILQ_FOREACH(c, &conf->checks, entry) {
+	TAILQ_FOREACH(c, checks, entry) {
 		if ((a = probe_last(c)) == NULL || a->result != CHECK_PASS)
 			failed = 1;
 		if (a == NULL)
 			continue;
 		if (json)
-			cmd_check_json(&b, c, i++ == 0);
+			cmd_check_json(&b, c, n++ == 0);
 		else
 			cmd_check_text(&b, c);
 	}
 	if (json)
-		buf_puts(&b, i == 0 ? "[]\n" : "\n]\n");
+		buf_puts(&b, n == 0 ? "[]\n" : "\n]\n");
 	/* Outputs come scrubbed from the engine; targets as written. */
 	if (secret_any()) {
-		cause = secret_scrub_string(b.data != NULL ? b.data : "");
+		scrubbed = secret_scrub_string(b.data != NULL ? b.data : "");
 		buf_reset(&b);
-		buf_puts(&b, cause);
-		free(cause);
+		buf_puts(&b, scrubbed);
+		free(scrubbed);
 	}
 	if (b.len != 0)
 		fwrite(b.data, 1, b.len, stdout);
 	fflush(stdout);
 	buf_free(&b);
+	return (failed);
+}
 
-	config_free(conf);
-	reap_stop(&h);
+int
+cmd_check(int argc, char **argv)
+{
+	struct cmd_targets	 t;
+	struct cmd_args		 args;
+	struct cmd_check_state	 cs;
+	struct check		*c;
+	char			*cause;
+	int			 failed;
+
+	switch (cmd_parse(&cmd_check_entry, argc, argv, &args, &cause)) {
+	case 0:
+		break;
+	case CMD_PARSE_HELP:
+		cmd_usage(&cmd_check_entry, stdout);
+		return (0);
+	default:
+		log_warnx("check: %s", cause);
+		free(cause);
+		if (args.unknown)
+			cmd_usage(&cmd_check_entry, stderr);
+		return (EXIT_USAGE);
+	}
+	if (cmd_targets_open(&cmd_check_entry, &args, &t) != 0) {
+		cmd_args_free(&args);
+		return (EXIT_USAGE);
+	}
+	cmd_args_free(&args);
+
+	cs.pending = 0;
+	TAILQ_FOREACH(c, &t.conf->checks, entry) {
+		c->timeout = args.set[CMD_CHECK_OPT_TIMEOUT] ?
+		    args.ms[CMD_CHECK_OPT_TIMEOUT] : CMD_CHECK_TIMEOUT;
+		probe_once(c, cmd_check_done, &cs);
+		cs.pending++;
+	}
+	if (cs.pending != 0)
+		ev_run(EV_DEFAULT, 0);
+	cmd_targets_stop(&t, CMD_CHECK_SETTLE);
+	failed = cmd_check_report(&t.conf->checks,
+	    args.set[CMD_CHECK_OPT_JSON]);
+	cmd_targets_close(&t);
 	return (failed ? 1 : 0);
 }
+
+const struct cmd_entry cmd_check_entry = {
+	.name = "check",
+	.usage = "check [--timeout DUR] [--json] [NAME=]TARGET...",
+	.options = {
+		{ "--timeout", CMD_DURATION_POSITIVE },
+		{ "--json", CMD_FLAG }
+	},
+	.exec = cmd_check
+};

@@ -20,8 +20,7 @@
 
 #include "hinit.h"
 #include "check.h"
-#include "config.h"
-#include "init.h"
+#include "cmd.h"
 #include "status.h"
 
 #define CMD_STATUS_DEPTH	32
@@ -46,6 +45,12 @@ struct cmd_status_json {
 	struct cmd_status_json	*next;
 };
 
+enum {
+	CMD_STATUS_OPT_JSON,
+	CMD_STATUS_OPT_LIVE,
+	CMD_STATUS_OPT_FILE
+};
+
 struct cmd_status_parser {
 	const char	*p;
 	const char	*end;
@@ -53,13 +58,6 @@ struct cmd_status_parser {
 
 static struct cmd_status_json	*cmd_status_value(struct cmd_status_parser *,
 				     int);
-
-static void
-cmd_status_usage(void)
-{
-	fprintf(stderr, "usage: hinit status [--json] [--live] "
-	    "[--status-file PATH] [CHECK]...\n");
-}
 
 static void
 cmd_status_free(struct cmd_status_json *j)
@@ -499,54 +497,113 @@ cmd_status_passes(const char *status)
 	    strcmp(status, "warn") == 0));
 }
 
-/* Judge and print a document; returns the exit code. */
-static int
-cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
-    int nnames, const char *stale, int quiet)
+/*
+ * The document's checks as the verdict sees them, to judge checks named. A
+ * check is healthy only if it says so and passes: while hinit stops, each
+ * check keeps its state but fails, so "stopping" needs no reading of its
+ * own.
+ */
+static u_int
+cmd_status_facts(struct cmd_status_json *checks, struct status_check **out)
 {
-	struct cmd_status_json	*checks, *m, *c, *app;
-	const char		*status, *role, *state, *why = NULL;
+	struct cmd_status_json	*m, *c;
+	struct status_check	*facts = NULL, *f;
+	const char		*state, *status;
+	u_int			 n = 0;
+
+	for (m = checks != NULL && checks->type == JSON_OBJECT ?
+	    checks->child : NULL; m != NULL; m = m->next) {
+		c = cmd_status_check(m);
+		if (cmd_status_str(c, "componentId") == NULL)
+			continue;
+		facts = xreallocarray(facts, n + 1, sizeof *facts);
+		f = &facts[n++];
+		memset(f, 0, sizeof *f);
+		f->name = cmd_status_str(c, "componentId");
+		state = cmd_status_str(c, "hinit:state");
+		status = cmd_status_str(c, "status");
+		f->state = CHECK_UNHEALTHY;
+		if (state != NULL && strcmp(state, "healthy") == 0 &&
+		    status != NULL && strcmp(status, "pass") == 0)
+			f->state = CHECK_HEALTHY;
+		else if (state != NULL && strcmp(state, "starting") == 0)
+			f->state = CHECK_STARTING;
+	}
+	*out = facts;
+	return (n);
+}
+
+/* Print the lines of the checks named, or of the view's; judge the names. */
+static int
+cmd_status_named(struct cmd_status_json *doc, int live, char **names,
+    u_int nnames, int quiet)
+{
+	struct cmd_status_json	*checks, *c;
+	struct status_snapshot	 snap;
 	const char		*app_state;
-	int			 i, ready = 1;
+	u_int			 i;
 
 	checks = cmd_status_get(doc, "checks");
+	for (i = 0; i < nnames; i++) {
+		if ((c = cmd_status_find(checks, names[i])) == NULL) {
+			fprintf(stderr, "hinit status: no check named '%s'\n",
+			    names[i]);
+		} else if (!quiet)
+			cmd_status_line(c);
+	}
+	memset(&snap, 0, sizeof snap);
+	app_state = cmd_status_str(cmd_status_get(doc, "hinit:app"), "state");
+	snap.app_state = APP_EXITED;
+	if (app_state != NULL && strcmp(app_state, "running") == 0)
+		snap.app_state = APP_RUNNING;
+	snap.nchecks = cmd_status_facts(checks, &snap.checks);
+	i = status_verdict_ready(status_verdict(&snap, live ?
+	    STATUS_VIEW_LIVE : STATUS_VIEW_READY, names, nnames, NULL));
+	free(snap.checks);
+	return (i);
+}
+
+/* Print the lines of the view's checks; its verdict is the document's. */
+static int
+cmd_status_view(struct cmd_status_json *doc, int live, int quiet)
+{
+	struct cmd_status_json	*checks, *m, *c;
+	const char		*role;
+
+	checks = cmd_status_get(doc, "checks");
+	if (!quiet && checks != NULL && checks->type == JSON_OBJECT) {
+		for (m = checks->child; m != NULL; m = m->next) {
+			if ((c = cmd_status_check(m)) == NULL)
+				continue;
+			role = cmd_status_str(c, "hinit:role");
+			if (live && (role == NULL || strcmp(role, "live") != 0))
+				continue;
+			cmd_status_line(c);
+		}
+	}
+	return (cmd_status_passes(cmd_status_str(doc, live ? "hinit:live" :
+	    "status")));
+}
+
+/*
+ * Judge and print a document; returns the exit code. Without names, the
+ * verdict is the one hinit wrote; checks named are judged by the same
+ * verdict hinit uses, on what the document says of them.
+ */
+static int
+cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
+    u_int nnames, const char *stale, int quiet)
+{
+	struct cmd_status_json	*app, *m;
+	const char		*why = NULL, *app_state;
+	int			 ready;
+
 	app = cmd_status_get(doc, "hinit:app");
 	app_state = cmd_status_str(app, "state");
-
-	if (nnames != 0) {
-		for (i = 0; i < nnames; i++) {
-			if ((c = cmd_status_find(checks, names[i])) == NULL) {
-				fprintf(stderr, "hinit status: no check "
-				    "named '%s'\n", names[i]);
-				ready = 0;
-				continue;
-			}
-			if (!quiet)
-				cmd_status_line(c);
-			state = cmd_status_str(c, "hinit:state");
-			status = cmd_status_str(c, "status");
-			if (state == NULL || strcmp(state, "healthy") != 0 ||
-			    status == NULL || strcmp(status, "pass") != 0)
-				ready = 0;
-		}
-		if (live && (app_state == NULL ||
-		    strcmp(app_state, "running") != 0))
-			ready = 0;
-	} else {
-		if (checks != NULL && checks->type == JSON_OBJECT) {
-			for (m = checks->child; m != NULL; m = m->next) {
-				if ((c = cmd_status_check(m)) == NULL)
-					continue;
-				role = cmd_status_str(c, "hinit:role");
-				if (live && (role == NULL ||
-				    strcmp(role, "live") != 0))
-					continue;
-				if (!quiet)
-					cmd_status_line(c);
-			}
-		}
-		status = cmd_status_str(doc, live ? "hinit:live" : "status");
-		ready = cmd_status_passes(status);
+	if (nnames != 0)
+		ready = cmd_status_named(doc, live, names, nnames, quiet);
+	else {
+		ready = cmd_status_view(doc, live, quiet);
 		if (!live)
 			why = cmd_status_str(doc, "output");
 	}
@@ -578,90 +635,42 @@ cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
 	return (ready ? 0 : 1);
 }
 
-int
-cmd_status(int argc, char **argv)
+/*
+ * The hinit that matters is PID 1, whoever we run as; else (not in a
+ * container) one that runs as we do. A file, even one asked for, is read
+ * only if that user owns it: any other could have planted it.
+ */
+static int
+cmd_status_load(const char *file, struct buf *b, double *mtime, char **path)
 {
-	struct cmd_status_json	*doc;
-	struct stat		 st;
-	struct buf		 b;
-	const char		*file = NULL;
-	char			*path = NULL, *cause = NULL, *cause2 = NULL;
-	char			 stale[256], *s;
-	double			 mtime, updated, now, age;
-	uid_t			 uid;
-	int			 i, json = 0, live = 0, rc;
+	struct stat	 st;
+	char		*cause = NULL, *cause2 = NULL;
+	uid_t		 uid;
+	int		 rc = 0;
 
-	/* argv[0] is "status", as main() passes it. */
-	for (i = 1; i < argc; i++) {
-		s = argv[i];
-		if (strcmp(s, "--") == 0) {
-			i++;
-			break;
-		}
-		if (s[0] != '-' || s[1] == '\0')
-			break;
-		if (strcmp(s, "--json") == 0)
-			json = 1;
-		else if (strcmp(s, "--live") == 0)
-			live = 1;
-		else if (strcmp(s, "--status-file") == 0 && i + 1 < argc)
-			file = argv[++i];
-		else if (strncmp(s, "--status-file=", 14) == 0)
-			file = s + 14;
-		else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-			cmd_status_usage();
-			return (0);
-		} else {
-			if (strcmp(s, "--status-file") == 0)
-				fprintf(stderr, "hinit status: --status-file "
-				    "needs a path\n");
-			else {
-				fprintf(stderr, "hinit status: unknown option "
-				    "%s\n", s);
-			}
-			cmd_status_usage();
-			return (1);
-		}
-	}
-	if (file != NULL && *file == '\0') {
-		fprintf(stderr, "hinit status: empty --status-file\n");
-		return (1);
-	}
-
-	/*
-	 * The hinit that matters is PID 1, whoever we run as; else (not in a
-	 * container) one that runs as we do. A file, even one asked for, is
-	 * read only if that user owns it: any other could have planted it.
-	 */
 	uid = stat("/proc/1", &st) == 0 ? st.st_uid : getuid();
-	buf_init(&b);
-	if (status_read(file, uid, &b, &mtime, &path, &cause) != 0 &&
-	    (uid == getuid() || status_read(file, getuid(), &b, &mtime, &path,
-	    &cause2) != 0)) {
+	if (status_file_read(file, uid, b, mtime, path, &cause) != 0 &&
+	    (uid == getuid() || status_file_read(file, getuid(), b, mtime,
+	    path, &cause2) != 0)) {
 		fprintf(stderr, "hinit status: no status file, is hinit "
 		    "running? (%s)\n", cause != NULL ? cause : "not found");
-		free(cause);
-		free(cause2);
-		buf_free(&b);
-		return (1);
+		rc = -1;
 	}
 	free(cause);
 	free(cause2);
+	return (rc);
+}
 
-	if ((doc = cmd_status_parse(b.data, b.len)) == NULL) {
-		fprintf(stderr, "hinit status: %s: not a status document\n",
-		    path);
-		if (json)
-			fwrite(b.data, 1, b.len, stdout);
-		free(path);
-		buf_free(&b);
-		return (1);
-	}
+/*
+ * Older than STATUS_STALE by hinit:updated or by the file's time, either
+ * way (a clock set back counts too): hinit is gone or hung. Empty if not.
+ */
+static void
+cmd_status_stale(struct cmd_status_json *doc, double mtime, char *stale,
+    size_t size)
+{
+	double	 updated, now, age;
 
-	/*
-	 * Older than STATUS_STALE by hinit:updated or by the file's time,
-	 * either way (a clock set back counts too): hinit is gone or hung.
-	 */
 	now = time_wall();
 	updated = cmd_status_time(cmd_status_str(doc, "hinit:updated"));
 	age = cmd_status_age(now, mtime);
@@ -671,22 +680,93 @@ cmd_status(int argc, char **argv)
 		age = cmd_status_age(now, updated);
 	stale[0] = '\0';
 	if (updated < 0)
-		snprintf(stale, sizeof stale, "no hinit:updated time");
+		snprintf(stale, size, "no hinit:updated time");
 	else if (age > STATUS_STALE) {
-		snprintf(stale, sizeof stale, "stale, not updated for %.0fs "
+		snprintf(stale, size, "stale, not updated for %.0fs "
 		    "(hinit gone or hung?)", age);
 	}
+}
 
+/* Read, judge and print the file; the exit code. */
+static int
+cmd_status_show(const char *file, int json, int live, char **names,
+    u_int nnames)
+{
+	struct cmd_status_json	*doc;
+	struct buf		 b;
+	char			*path = NULL, stale[256];
+	double			 mtime;
+	int			 rc = 1;
+
+	buf_init(&b);
+	if (cmd_status_load(file, &b, &mtime, &path) != 0) {
+		buf_free(&b);
+		return (1);
+	}
+	if ((doc = cmd_status_parse(b.data, b.len)) == NULL) {
+		fprintf(stderr, "hinit status: %s: not a status document\n",
+		    path);
+		if (json)
+			fwrite(b.data, 1, b.len, stdout);
+		goto out;
+	}
+	cmd_status_stale(doc, mtime, stale, sizeof stale);
 	if (json) {
 		fwrite(b.data, 1, b.len, stdout);
 		if (stale[0] != '\0')
 			fprintf(stderr, "hinit status: %s: %s\n", path, stale);
 	}
-	rc = cmd_status_judge(doc, live, argv + i, argc - i,
+	rc = cmd_status_judge(doc, live, names, nnames,
 	    stale[0] != '\0' ? stale : NULL, json);
 	fflush(stdout);
 	cmd_status_free(doc);
+out:
 	free(path);
 	buf_free(&b);
 	return (rc);
 }
+
+int
+cmd_status(int argc, char **argv)
+{
+	struct cmd_args	 args;
+	const char	*file;
+	char		*cause;
+	int		 rc;
+
+	/* Never 2, which Docker reserves: usage errors are 1 too. */
+	switch (cmd_parse(&cmd_status_entry, argc, argv, &args, &cause)) {
+	case 0:
+		break;
+	case CMD_PARSE_HELP:
+		cmd_usage(&cmd_status_entry, stderr);
+		return (0);
+	default:
+		fprintf(stderr, "hinit status: %s\n", cause);
+		free(cause);
+		cmd_usage(&cmd_status_entry, stderr);
+		return (1);
+	}
+	file = args.value[CMD_STATUS_OPT_FILE];
+	if (file != NULL && *file == '\0') {
+		fprintf(stderr, "hinit status: empty --status-file\n");
+		cmd_args_free(&args);
+		return (1);
+	}
+	rc = cmd_status_show(file, args.set[CMD_STATUS_OPT_JSON],
+	    args.set[CMD_STATUS_OPT_LIVE], args.words, args.nwords);
+	cmd_args_free(&args);
+	return (rc);
+}
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.usage = "status [--json] [--live] [--status-file PATH] [CHECK]...",
+	.options = {
+		{ "--json", CMD_FLAG },
+		{ "--live", CMD_FLAG },
+		{ "--status-file", CMD_PATH }
+	},
+	.flags = CMD_OPTIONS_FIRST,
+	.exec = cmd_status
+};

@@ -15,8 +15,8 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
+#include "cmd.h"
 #include "init.h"
-#include "status.h"
 
 static __dead void
 usage(int code)
@@ -243,17 +243,15 @@ fail:
 int
 main(int argc, char **argv)
 {
+	const struct cmd_entry	*cmd;
 	struct init_options	 opts;
 	struct hinit		 h;
 	struct config		*conf;
 	int			 test = 0;
 
-	if (argc > 1 && strcmp(argv[1], "status") == 0)
-		return (cmd_status(argc - 1, argv + 1));
-	if (argc > 1 && strcmp(argv[1], "check") == 0)
-		return (cmd_check(argc - 1, argv + 1));
-	if (argc > 1 && strcmp(argv[1], "wait") == 0)
-		return (cmd_wait(argc - 1, argv + 1));
+	/* A subcommand only in first position: after it, its own words. */
+	if (argc > 1 && (cmd = cmd_find(argv[1])) != NULL)
+		return (cmd->exec(argc - 1, argv + 1));
 
 	memset(&opts, 0, sizeof opts);
 	hinit_parse_options(argc, argv, &opts, &test);

@@ -59,6 +59,22 @@ hinit_scan_fds(struct hinit *h)
 	h->ninherited_fds = n;
 }
 
+/* What the publisher shows (status.h): the init as it is now. */
+static void
+hinit_snapshot(struct status_snapshot *snap, void *arg)
+{
+	struct hinit	*h = arg;
+
+	snap->stopping = h->stopping;
+	snap->app_state = h->app.state;
+	snap->app_pid = h->app.pid;
+	snap->app_restarts = h->app.restarts;
+	snap->app_given_up = h->app.given_up;
+	snap->reaped = h->reaped;
+	snap->list = &h->conf->checks;
+	snap->version = h->conf->version;
+}
+
 /* Something changed: republish, and tell the hook of a new overall state. */
 void
 hinit_changed(struct hinit *h)
@@ -69,13 +85,13 @@ hinit_changed(struct hinit *h)
 		status_changed(h->status);
 	if (h->hook == NULL)
 		return;
-	o = status_overall(h, STATUS_VIEW_READY);
+	o = status_overall(h->status, STATUS_VIEW_READY);
 	if (o == OVERALL_WARN)
 		o = OVERALL_HEALTHY;	/* the same state, told by checks */
 	if ((int)o == h->told)
 		return;
-	hook_event(h->hook, "state", NULL, status_overall_name(o),
-	    status_overall_name(h->told), NULL);
+	hook_event(h->hook, "state", NULL, status_verdict_name(o),
+	    status_verdict_name(h->told), NULL);
 	h->told = o;
 }
 
@@ -311,7 +327,9 @@ __dead void
 hinit_run(struct hinit *h, char **argv)
 {
 	struct ev_loop	*loop;
+	struct check	*c;
 	char		*cause, *s;
+	u_int		 n;
 
 	log_set_format(h->conf->log_format);
 
@@ -335,14 +353,13 @@ hinit_run(struct hinit *h, char **argv)
 	ev_timer_init(&h->app.sweep_timer, NULL, 0, 0);
 	reap_start(h);
 
-	cause = NULL;
-	if ((h->status = status_new(h, &cause)) == NULL && cause != NULL) {
-		log_warnx("status: %s", cause);
-		free(cause);
-	}
+	h->status = status_new(h->conf->status_file, hinit_snapshot, h);
 	if (h->conf->listen != NULL) {
-		h->httpd = httpd_start(h, h->conf->listen,
-		    h->conf->max_connections, &cause);
+		n = 0;
+		TAILQ_FOREACH(c, &h->conf->checks, entry)
+			n++;
+		h->httpd = httpd_start(h->status, h->conf->listen,
+		    h->conf->max_connections, n, &cause);
 		if (h->httpd == NULL) {
 			xasprintf(&s, "listen %s: %s", h->conf->listen, cause);
 			cause = secret_scrub_string(s);

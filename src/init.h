@@ -10,15 +10,9 @@
 
 #include "hinit.h"
 #include "config.h"
+#include "status.h"	/* enum app_state */
 
 #define EXIT_CODES_MAX	64
-
-enum app_state {
-	APP_WAITING,		/* gates and tasks not done yet */
-	APP_RUNNING,
-	APP_RESTARTING,		/* exited; back-off before the next start */
-	APP_EXITED
-};
 
 struct app {
 	char			**argv;

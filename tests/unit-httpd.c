@@ -133,6 +133,22 @@ count(const char *text, const char *what)
 	return (n);
 }
 
+/* The made-up init, as init.c hands it to the publisher. */
+static void
+fill(struct status_snapshot *snap, void *arg)
+{
+	struct hinit	*h = arg;
+
+	snap->stopping = h->stopping;
+	snap->app_state = h->app.state;
+	snap->app_pid = h->app.pid;
+	snap->app_restarts = h->app.restarts;
+	snap->app_given_up = h->app.given_up;
+	snap->reaped = h->reaped;
+	snap->list = &h->conf->checks;
+	snap->version = h->conf->version;
+}
+
 static void
 free_checks(struct config *conf)
 {
@@ -189,11 +205,11 @@ main(void)
 	c->passes = 3;
 	TAILQ_INSERT_TAIL(&conf.checks, c, entry);
 
-	if ((h.status = status_new(&h, &cause)) == NULL)
-		fatalx("status_new: %s", cause);
+	if ((h.status = status_new(opts.status_file, fill, &h)) == NULL)
+		fatalx("status_new");
 	port = free_port();
 	snprintf(listen_on, sizeof listen_on, "127.0.0.1:%d", port);
-	if ((d = httpd_start(&h, listen_on, 4, &cause)) == NULL)
+	if ((d = httpd_start(h.status, listen_on, 4, 1, &cause)) == NULL)
 		fatalx("httpd_start: %s", cause);
 
 	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
@@ -431,13 +447,13 @@ main(void)
 	close(fd);
 
 	httpd_free(d);
-	d = httpd_start(&h, "bogus", 0, &cause);
+	d = httpd_start(h.status, "bogus", 0, 1, &cause);
 	expect("bad listen", d == NULL && cause != NULL);
 	free(cause);
 	cause = NULL;
 	snprintf(listen_on, sizeof listen_on, "[::1]:%d, 127.0.0.1:%d",
 	    port, port);
-	d = httpd_start(&h, listen_on, 0, &cause);
+	d = httpd_start(h.status, listen_on, 0, 1, &cause);
 	expect("IPv6 and IPv4 together", d != NULL);
 	httpd_free(d);
 	status_free(h.status);

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "config.h"
 #include "init.h"
+#include "cmd.h"
 #include "status.h"
 
 static int	 failures;
@@ -102,6 +103,22 @@ spit(const char *path, const char *data, size_t len)
 	if (fd == -1 || write(fd, data, len) != (ssize_t)len)
 		fatal("spit %s", path);
 	close(fd);
+}
+
+/* The made-up init, as init.c hands it to the publisher. */
+static void
+fill(struct status_snapshot *snap, void *arg)
+{
+	struct hinit	*h = arg;
+
+	snap->stopping = h->stopping;
+	snap->app_state = h->app.state;
+	snap->app_pid = h->app.pid;
+	snap->app_restarts = h->app.restarts;
+	snap->app_given_up = h->app.given_up;
+	snap->reaped = h->reaped;
+	snap->list = &h->conf->checks;
+	snap->version = h->conf->version;
 }
 
 /* hinit status with these arguments, its output thrown away. */
@@ -266,7 +283,7 @@ main(void)
 	struct hinit		 h;
 	struct config		 conf;
 	struct init_options	 opts;
-	struct status		*s;
+	struct status		*s, *judge;
 	struct check		*db, *disk, *alive;
 	const struct buf	*doc;
 	struct timeval		 tv[2];
@@ -286,16 +303,19 @@ main(void)
 	h.opts = &opts;
 	h.app.state = APP_WAITING;
 	ev_set_userdata(EV_DEFAULT, &h);
+	/* A publisher of its own, for the verdicts, its file out of the way. */
+	snprintf(path, sizeof path, "%s/judge.json", dir);
+	judge = status_new(path, fill, &h);
 
 	/* No checks: starting until the app runs, then healthy. */
 	expect("waiting is starting",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STARTING);
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_STARTING);
 	h.app.state = APP_RUNNING;
 	h.app.pid = 42;
 	expect("no checks, app runs",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_HEALTHY);
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_HEALTHY);
 	expect("live: no checks, app runs",
-	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_HEALTHY);
+	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_HEALTHY);
 
 	db = add_check(&conf, "db", &fake_pg, "postgres://app:***@db/app",
 	    CHECK_ROLE_READY, 1);
@@ -305,37 +325,37 @@ main(void)
 	    CHECK_ROLE_LIVE, 1);
 
 	expect("critical checks never healthy: starting",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STARTING);
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_STARTING);
 	db->state = CHECK_HEALTHY;
 	db->ever_healthy = 1;
 	expect("alive still starting",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STARTING);
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_STARTING);
 	alive->state = CHECK_HEALTHY;
 	alive->ever_healthy = 1;
 	expect("non-critical starting does not hold it",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_HEALTHY);
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_HEALTHY);
 	disk->state = CHECK_UNHEALTHY;
 	expect("non-critical unhealthy: warn",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_WARN);
-	expect("warn is ready", status_ready(OVERALL_WARN));
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_WARN);
+	expect("warn is ready", status_verdict_ready(OVERALL_WARN));
 	db->state = CHECK_UNHEALTHY;
 	expect("critical unhealthy",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_UNHEALTHY);
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_UNHEALTHY);
 	expect("live view ignores ready checks",
-	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_HEALTHY);
+	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_HEALTHY);
 	alive->state = CHECK_UNHEALTHY;
 	expect("live view sees live checks",
-	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
+	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
 	alive->state = CHECK_HEALTHY;
 	h.app.state = APP_RESTARTING;
 	expect("live view fails without the app",
-	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
+	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
 	h.app.state = APP_RUNNING;
 	h.stopping = 1;
 	expect("stopping",
-	    status_overall(&h, STATUS_VIEW_READY) == OVERALL_STOPPING);
+	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_STOPPING);
 	expect("stopping, live",
-	    status_overall(&h, STATUS_VIEW_LIVE) == OVERALL_STOPPING);
+	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_STOPPING);
 	h.stopping = 0;
 	db->state = CHECK_HEALTHY;
 	disk->state = CHECK_HEALTHY;
@@ -359,8 +379,8 @@ main(void)
 		fputs("{\"status\": \"pass\"}\n", f);
 		fclose(f);
 	}
-	if ((s = status_new(&h, &cause)) == NULL)
-		fatalx("status_new: %s", cause);
+	if ((s = status_new(opts.status_file, fill, &h)) == NULL)
+		fatalx("status_new");
 	expect("an earlier file removed at once", access(path, F_OK) != 0);
 	h.status = s;
 	status_changed(s);
@@ -616,7 +636,7 @@ main(void)
 	snprintf(path, sizeof path, "%s/link/s.json", dir);
 	free(cause);
 	cause = NULL;
-	s = status_new(&h, &cause);
+	s = status_new(opts.status_file, fill, &h);
 	expect("runs on without a file", s != NULL);
 	snprintf(other, sizeof other, "%s/real/s.json", dir);
 	expect("nothing written through it", access(other, F_OK) != 0);
@@ -631,7 +651,7 @@ main(void)
 
 	/* A missing last directory is made, 0700. */
 	snprintf(path, sizeof path, "%s/made/s.json", dir);
-	s = status_new(&h, &cause);
+	s = status_new(opts.status_file, fill, &h);
 	expect("made", s != NULL);
 	settle(0.1);
 	{
@@ -650,12 +670,13 @@ main(void)
 	snprintf(path, sizeof path, "%s/open/s.json", dir);
 	free(cause);
 	cause = NULL;
-	s = status_new(&h, &cause);
+	s = status_new(opts.status_file, fill, &h);
 	expect("group/other writable refused", s != NULL &&
 	    access(path, F_OK) != 0);
 	status_free(s);
 	free(cause);
 
+	status_free(judge);
 	free_checks(&conf);
 	if (failures == 0)
 		printf("ok: unit-status\n");

@@ -18,6 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+#include "config.h"
+#include "init.h"
+
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -27,6 +31,16 @@ static struct init_options	 fuzz_opts;
 static struct httpd		*fuzz_d;
 static char			 fuzz_dir[] = "/tmp/fuzz-httpd.XXXXXX";
 static char			 fuzz_file[64];
+
+static void
+fuzz_fill(struct status_snapshot *snap, void *arg)
+{
+	struct hinit	*h = arg;
+
+	snap->app_state = h->app.state;
+	snap->app_pid = h->app.pid;
+	snap->list = &h->conf->checks;
+}
 
 static void
 fuzz_cleanup(void)
@@ -39,7 +53,6 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	struct check	*c;
-	char		*cause;
 
 	log_level = LOG_QUIET;
 	if (mkdtemp(fuzz_dir) == NULL)
@@ -61,18 +74,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	c->state = CHECK_HEALTHY;
 	c->ever_healthy = 1;
 	TAILQ_INSERT_TAIL(&fuzz_conf.checks, c, entry);
-	if ((fuzz_h.status = status_new(&fuzz_h, &cause)) == NULL)
-		fatalx("status_new: %s", cause);
+	fuzz_h.status = status_new(fuzz_opts.status_file, fuzz_fill, &fuzz_h);
 
 	/* An endpoint as httpd_start() makes it, without listeners. */
-	fuzz_d = xcalloc(1, sizeof *fuzz_d);
-	fuzz_d->h = &fuzz_h;
-	fuzz_d->max = 4;
-	TAILQ_INIT(&fuzz_d->conns);
-	ev_timer_init(&fuzz_d->timer, httpd_timer_cb, HTTPD_TIMEOUT, 0);
-	fuzz_d->timer.data = fuzz_d;
-	ev_timer_init(&fuzz_d->pause, httpd_pause_cb, HTTPD_PAUSE, 0);
-	fuzz_d->pause.data = fuzz_d;
+	fuzz_d = httpd_new(fuzz_h.status, 4);
 	return (0);
 }
 
@@ -106,24 +111,6 @@ fuzz_parse(const char *data, size_t size)
 	}
 }
 
-/* A connection as httpd_accept_cb() makes it, on fd. */
-static void
-fuzz_connect(int fd)
-{
-	struct httpd_conn	*c;
-
-	c = xcalloc(1, sizeof *c);
-	c->httpd = fuzz_d;
-	buf_init(&c->in);
-	buf_init(&c->out);
-	ev_io_init(&c->io, httpd_conn_cb, fd, EV_READ);
-	c->io.data = c;
-	ev_io_start(EV_DEFAULT, &c->io);
-	TAILQ_INSERT_TAIL(&fuzz_d->conns, c, entry);
-	fuzz_d->nconns++;
-	httpd_conn_deadline(c);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -139,7 +126,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC, 0,
 	    sv) != 0)
 		fatal("socketpair");
-	fuzz_connect(sv[0]);
+	httpd_conn_new(fuzz_d, sv[0]);	/* as httpd_accept_cb() does */
 	buf_init(&answers);
 	for (turns = 0; !closed || fuzz_d->nconns != 0; turns++) {
 		if (turns == 100000) {

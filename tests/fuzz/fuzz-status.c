@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "hinit.h"
-#include "status.h"
+#include "cmd.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
