@@ -133,22 +133,10 @@ cmd_check(int argc, char **argv)
 	struct cmd_args		 args;
 	struct cmd_check_state	 cs;
 	struct check		*c;
-	char			*cause;
-	int			 failed;
+	int			 code, failed;
 
-	switch (cmd_parse(&cmd_check_entry, argc, argv, &args, &cause)) {
-	case 0:
-		break;
-	case CMD_PARSE_HELP:
-		cmd_usage(&cmd_check_entry, stdout);
-		return (0);
-	default:
-		log_warnx("check: %s", cause);
-		free(cause);
-		if (args.unknown)
-			cmd_usage(&cmd_check_entry, stderr);
-		return (EXIT_USAGE);
-	}
+	if (cmd_parse_usage(&cmd_check_entry, argc, argv, &args, &code) != 0)
+		return (code);
 	if (cmd_targets_open(&cmd_check_entry, &args, &t) != 0) {
 		cmd_args_free(&args);
 		return (EXIT_USAGE);

@@ -2,17 +2,13 @@
  * cmd-status.c: hinit status: read the status file of the hinit that runs
  * as PID 1, judge it and print it. One file read, no probe, no check type
  * loaded; the exit code is 0 (ready) or 1 (anything else), never another,
- * since Docker gives 2 a meaning of its own.
- *
- * The document was written by hinit itself, but the file may be cut short
- * or garbage: the small JSON reader here refuses anything odd, never
- * crashes, and bounds its depth.
+ * since Docker gives 2 a meaning of its own. The document was written by
+ * hinit itself, but the file may be cut short or garbage: it is read with
+ * src/json.c, which refuses anything odd.
  */
 
 #include <sys/stat.h>
 
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,354 +17,16 @@
 #include "hinit.h"
 #include "check.h"
 #include "cmd.h"
+#include "json.h"
 #include "status.h"
 
-#define CMD_STATUS_DEPTH	32
 #define CMD_STATUS_SHOW		200	/* bytes of output per line */
-
-enum cmd_status_type {
-	JSON_NULL,
-	JSON_BOOL,
-	JSON_NUMBER,
-	JSON_STRING,
-	JSON_ARRAY,
-	JSON_OBJECT
-};
-
-struct cmd_status_json {
-	enum cmd_status_type	 type;
-	char			*key;		/* a member of an object */
-	char			*string;
-	double			 number;
-	int			 boolean;
-	struct cmd_status_json	*child;		/* first element or member */
-	struct cmd_status_json	*next;
-};
 
 enum {
 	CMD_STATUS_OPT_JSON,
 	CMD_STATUS_OPT_LIVE,
 	CMD_STATUS_OPT_FILE
 };
-
-struct cmd_status_parser {
-	const char	*p;
-	const char	*end;
-};
-
-static struct cmd_status_json	*cmd_status_value(struct cmd_status_parser *,
-				     int);
-
-static void
-cmd_status_free(struct cmd_status_json *j)
-{
-	struct cmd_status_json	*next;
-
-	while (j != NULL) {
-		next = j->next;
-		cmd_status_free(j->child);
-		free(j->key);
-		free(j->string);
-		free(j);
-		j = next;
-	}
-}
-
-static void
-cmd_status_space(struct cmd_status_parser *ps)
-{
-	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' ||
-	    *ps->p == '\n' || *ps->p == '\r'))
-		ps->p++;
-}
-
-static int
-cmd_status_hex4(struct cmd_status_parser *ps, u_int *cp)
-{
-	int	 i, ch;
-
-	if (ps->end - ps->p < 4)
-		return (-1);
-	*cp = 0;
-	for (i = 0; i < 4; i++) {
-		ch = (u_char)*ps->p++;
-		if (!isxdigit(ch))
-			return (-1);
-		*cp = *cp * 16 + (isdigit(ch) ? ch - '0' :
-		    tolower(ch) - 'a' + 10);
-	}
-	return (0);
-}
-
-static void
-cmd_status_utf8(struct buf *b, u_int cp)
-{
-	if (cp == 0)
-		cp = '?';	/* never a NUL inside a C string */
-	if (cp < 0x80)
-		buf_putc(b, cp);
-	else if (cp < 0x800) {
-		buf_putc(b, 0xc0 | (cp >> 6));
-		buf_putc(b, 0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		buf_putc(b, 0xe0 | (cp >> 12));
-		buf_putc(b, 0x80 | ((cp >> 6) & 0x3f));
-		buf_putc(b, 0x80 | (cp & 0x3f));
-	} else {
-		buf_putc(b, 0xf0 | (cp >> 18));
-		buf_putc(b, 0x80 | ((cp >> 12) & 0x3f));
-		buf_putc(b, 0x80 | ((cp >> 6) & 0x3f));
-		buf_putc(b, 0x80 | (cp & 0x3f));
-	}
-}
-
-/* A string, the opening quote already seen; NULL if malformed. */
-static char *
-cmd_status_string(struct cmd_status_parser *ps)
-{
-	struct buf	 b;
-	u_int		 cp, lo;
-	int		 ch;
-
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (;;) {
-		if (ps->p >= ps->end)
-			goto bad;
-		ch = (u_char)*ps->p++;
-		if (ch == '"')
-			break;
-		if (ch < 0x20)
-			goto bad;
-		if (ch != '\\') {
-			buf_putc(&b, ch);
-			continue;
-		}
-		if (ps->p >= ps->end)
-			goto bad;
-		switch (*ps->p++) {
-		case '"':
-			buf_putc(&b, '"');
-			break;
-		case '\\':
-			buf_putc(&b, '\\');
-			break;
-		case '/':
-			buf_putc(&b, '/');
-			break;
-		case 'b':
-			buf_putc(&b, '\b');
-			break;
-		case 'f':
-			buf_putc(&b, '\f');
-			break;
-		case 'n':
-			buf_putc(&b, '\n');
-			break;
-		case 'r':
-			buf_putc(&b, '\r');
-			break;
-		case 't':
-			buf_putc(&b, '\t');
-			break;
-		case 'u':
-			if (cmd_status_hex4(ps, &cp) != 0)
-				goto bad;
-			if (cp >= 0xd800 && cp < 0xdc00 &&
-			    ps->end - ps->p >= 6 && ps->p[0] == '\\' &&
-			    ps->p[1] == 'u') {
-				ps->p += 2;
-				if (cmd_status_hex4(ps, &lo) != 0)
-					goto bad;
-				if (lo >= 0xdc00 && lo < 0xe000) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) +
-					    (lo - 0xdc00);
-				} else
-					cp = 0xfffd;
-			} else if (cp >= 0xd800 && cp < 0xe000)
-				cp = 0xfffd;
-			cmd_status_utf8(&b, cp);
-			break;
-		default:
-			goto bad;
-		}
-	}
-	return (buf_steal(&b));
-
-bad:
-	buf_free(&b);
-	return (NULL);
-}
-
-static int
-cmd_status_literal(struct cmd_status_parser *ps, const char *word)
-{
-	size_t	 len = strlen(word);
-
-	if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len) != 0)
-		return (-1);
-	ps->p += len;
-	return (0);
-}
-
-static int
-cmd_status_number(struct cmd_status_parser *ps, double *d)
-{
-	char		 tmp[64], *end;
-	size_t		 len = 0;
-
-	while (ps->p + len < ps->end && len < sizeof tmp - 1 &&
-	    strchr("+-0123456789.eE", ps->p[len]) != NULL)
-		len++;
-	if (len == 0 || len == sizeof tmp - 1)
-		return (-1);
-	memcpy(tmp, ps->p, len);
-	tmp[len] = '\0';
-	*d = strtod(tmp, &end);
-	if (*end != '\0' || *d != *d || *d > 1e300 || *d < -1e300)
-		return (-1);
-	ps->p += len;
-	return (0);
-}
-
-/* Members or elements up to the closing bracket. */
-static int
-cmd_status_members(struct cmd_status_parser *ps, struct cmd_status_json *j,
-    int depth)
-{
-	struct cmd_status_json	**tail = &j->child, *v;
-	char			 *key = NULL;
-	int			  close = (j->type == JSON_OBJECT) ? '}' : ']';
-
-	cmd_status_space(ps);
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
-		return (0);
-	}
-	for (;;) {
-		cmd_status_space(ps);
-		if (j->type == JSON_OBJECT) {
-			if (ps->p >= ps->end || *ps->p++ != '"')
-				return (-1);
-			if ((key = cmd_status_string(ps)) == NULL)
-				return (-1);
-			cmd_status_space(ps);
-			if (ps->p >= ps->end || *ps->p++ != ':') {
-				free(key);
-				return (-1);
-			}
-		}
-		if ((v = cmd_status_value(ps, depth + 1)) == NULL) {
-			free(key);
-			return (-1);
-		}
-		v->key = key;
-		key = NULL;
-		*tail = v;
-		tail = &v->next;
-		cmd_status_space(ps);
-		if (ps->p >= ps->end)
-			return (-1);
-		if (*ps->p == ',') {
-			ps->p++;
-			continue;
-		}
-		if (*ps->p++ != close)
-			return (-1);
-		return (0);
-	}
-}
-
-static struct cmd_status_json *
-cmd_status_value(struct cmd_status_parser *ps, int depth)
-{
-	struct cmd_status_json	*j;
-
-	if (depth > CMD_STATUS_DEPTH)
-		return (NULL);
-	cmd_status_space(ps);
-	if (ps->p >= ps->end)
-		return (NULL);
-	j = xcalloc(1, sizeof *j);
-	switch (*ps->p) {
-	case '{':
-	case '[':
-		j->type = (*ps->p++ == '{') ? JSON_OBJECT : JSON_ARRAY;
-		if (cmd_status_members(ps, j, depth) != 0)
-			goto bad;
-		break;
-	case '"':
-		ps->p++;
-		j->type = JSON_STRING;
-		if ((j->string = cmd_status_string(ps)) == NULL)
-			goto bad;
-		break;
-	case 't':
-		j->type = JSON_BOOL;
-		j->boolean = 1;
-		if (cmd_status_literal(ps, "true") != 0)
-			goto bad;
-		break;
-	case 'f':
-		j->type = JSON_BOOL;
-		if (cmd_status_literal(ps, "false") != 0)
-			goto bad;
-		break;
-	case 'n':
-		j->type = JSON_NULL;
-		if (cmd_status_literal(ps, "null") != 0)
-			goto bad;
-		break;
-	default:
-		j->type = JSON_NUMBER;
-		if (cmd_status_number(ps, &j->number) != 0)
-			goto bad;
-		break;
-	}
-	return (j);
-
-bad:
-	cmd_status_free(j);
-	return (NULL);
-}
-
-static struct cmd_status_json *
-cmd_status_parse(const char *data, size_t len)
-{
-	struct cmd_status_parser	 ps = { data, data + len };
-	struct cmd_status_json		*j;
-
-	if ((j = cmd_status_value(&ps, 0)) == NULL)
-		return (NULL);
-	cmd_status_space(&ps);
-	if (ps.p != ps.end || j->type != JSON_OBJECT) {
-		cmd_status_free(j);
-		return (NULL);
-	}
-	return (j);
-}
-
-static struct cmd_status_json *
-cmd_status_get(struct cmd_status_json *j, const char *key)
-{
-	struct cmd_status_json	*m;
-
-	if (j == NULL || j->type != JSON_OBJECT)
-		return (NULL);
-	for (m = j->child; m != NULL; m = m->next) {
-		if (strcmp(m->key, key) == 0)
-			return (m);
-	}
-	return (NULL);
-}
-
-static const char *
-cmd_status_str(struct cmd_status_json *j, const char *key)
-{
-	if ((j = cmd_status_get(j, key)) == NULL || j->type != JSON_STRING)
-		return (NULL);
-	return (j->string);
-}
 
 /* "2026-11-21T22:57:04.123Z" as seconds; -1 if it is not one. */
 static double
@@ -434,38 +92,38 @@ cmd_status_put(const char *s)
 }
 
 static void
-cmd_status_line(struct cmd_status_json *check)
+cmd_status_line(struct json *check)
 {
-	struct cmd_status_json	*log, *last = NULL, *v;
-	const char		*result = NULL, *output;
+	struct json	*log, *last = NULL, *v;
+	const char	*result = NULL, *output;
 
-	cmd_status_put(cmd_status_str(check, "componentId"));
+	cmd_status_put(json_str(check, "componentId"));
 	putchar(' ');
-	cmd_status_put(cmd_status_str(check, "hinit:state"));
+	cmd_status_put(json_str(check, "hinit:state"));
 	putchar(' ');
-	if ((log = cmd_status_get(check, "hinit:log")) != NULL &&
+	if ((log = json_get(check, "hinit:log")) != NULL &&
 	    log->type == JSON_ARRAY) {
 		for (v = log->child; v != NULL; v = v->next)
 			last = v;
-		result = cmd_status_str(last, "result");
+		result = json_str(last, "result");
 	}
 	cmd_status_put(result);
 	putchar(' ');
-	v = cmd_status_get(check, "observedValue");
+	v = json_get(check, "observedValue");
 	if (v != NULL && v->type == JSON_NUMBER)
 		printf("%.1fms ", v->number);
 	else
 		fputs("- ", stdout);
 	/* A passing check has no "output": its last attempt's says how. */
-	if ((output = cmd_status_str(check, "output")) == NULL)
-		output = cmd_status_str(last, "output");
+	if ((output = json_str(check, "output")) == NULL)
+		output = json_str(last, "output");
 	cmd_status_put(output);
 	putchar('\n');
 }
 
 /* The check object named, from "checks": {"NAME:responseTime": [{...}]}. */
-static struct cmd_status_json *
-cmd_status_check(struct cmd_status_json *m)
+static struct json *
+cmd_status_check(struct json *m)
 {
 	if (m == NULL || m->type != JSON_ARRAY || m->child == NULL ||
 	    m->child->type != JSON_OBJECT)
@@ -473,17 +131,17 @@ cmd_status_check(struct cmd_status_json *m)
 	return (m->child);
 }
 
-static struct cmd_status_json *
-cmd_status_find(struct cmd_status_json *checks, const char *name)
+static struct json *
+cmd_status_find(struct json *checks, const char *name)
 {
-	struct cmd_status_json	*m, *c;
-	const char		*id;
+	struct json	*m, *c;
+	const char	*id;
 
 	if (checks == NULL || checks->type != JSON_OBJECT)
 		return (NULL);
 	for (m = checks->child; m != NULL; m = m->next) {
 		c = cmd_status_check(m);
-		if ((id = cmd_status_str(c, "componentId")) != NULL &&
+		if ((id = json_str(c, "componentId")) != NULL &&
 		    strcmp(id, name) == 0)
 			return (c);
 	}
@@ -504,9 +162,9 @@ cmd_status_passes(const char *status)
  * own.
  */
 static u_int
-cmd_status_facts(struct cmd_status_json *checks, struct status_check **out)
+cmd_status_facts(struct json *checks, struct status_check **out)
 {
-	struct cmd_status_json	*m, *c;
+	struct json		*m, *c;
 	struct status_check	*facts = NULL, *f;
 	const char		*state, *status;
 	u_int			 n = 0;
@@ -514,14 +172,14 @@ cmd_status_facts(struct cmd_status_json *checks, struct status_check **out)
 	for (m = checks != NULL && checks->type == JSON_OBJECT ?
 	    checks->child : NULL; m != NULL; m = m->next) {
 		c = cmd_status_check(m);
-		if (cmd_status_str(c, "componentId") == NULL)
+		if (json_str(c, "componentId") == NULL)
 			continue;
 		facts = xreallocarray(facts, n + 1, sizeof *facts);
 		f = &facts[n++];
 		memset(f, 0, sizeof *f);
-		f->name = cmd_status_str(c, "componentId");
-		state = cmd_status_str(c, "hinit:state");
-		status = cmd_status_str(c, "status");
+		f->name = json_str(c, "componentId");
+		state = json_str(c, "hinit:state");
+		status = json_str(c, "status");
 		f->state = CHECK_UNHEALTHY;
 		if (state != NULL && strcmp(state, "healthy") == 0 &&
 		    status != NULL && strcmp(status, "pass") == 0)
@@ -535,15 +193,15 @@ cmd_status_facts(struct cmd_status_json *checks, struct status_check **out)
 
 /* Print the lines of the checks named, or of the view's; judge the names. */
 static int
-cmd_status_named(struct cmd_status_json *doc, int live, char **names,
+cmd_status_named(struct json *doc, int live, char **names,
     u_int nnames, int quiet)
 {
-	struct cmd_status_json	*checks, *c;
+	struct json		*checks, *c;
 	struct status_snapshot	 snap;
 	const char		*app_state;
 	u_int			 i;
 
-	checks = cmd_status_get(doc, "checks");
+	checks = json_get(doc, "checks");
 	for (i = 0; i < nnames; i++) {
 		if ((c = cmd_status_find(checks, names[i])) == NULL) {
 			fprintf(stderr, "hinit status: no check named '%s'\n",
@@ -552,7 +210,7 @@ cmd_status_named(struct cmd_status_json *doc, int live, char **names,
 			cmd_status_line(c);
 	}
 	memset(&snap, 0, sizeof snap);
-	app_state = cmd_status_str(cmd_status_get(doc, "hinit:app"), "state");
+	app_state = json_str(json_get(doc, "hinit:app"), "state");
 	snap.app_state = APP_EXITED;
 	if (app_state != NULL && strcmp(app_state, "running") == 0)
 		snap.app_state = APP_RUNNING;
@@ -565,23 +223,23 @@ cmd_status_named(struct cmd_status_json *doc, int live, char **names,
 
 /* Print the lines of the view's checks; its verdict is the document's. */
 static int
-cmd_status_view(struct cmd_status_json *doc, int live, int quiet)
+cmd_status_view(struct json *doc, int live, int quiet)
 {
-	struct cmd_status_json	*checks, *m, *c;
-	const char		*role;
+	struct json	*checks, *m, *c;
+	const char	*role;
 
-	checks = cmd_status_get(doc, "checks");
+	checks = json_get(doc, "checks");
 	if (!quiet && checks != NULL && checks->type == JSON_OBJECT) {
 		for (m = checks->child; m != NULL; m = m->next) {
 			if ((c = cmd_status_check(m)) == NULL)
 				continue;
-			role = cmd_status_str(c, "hinit:role");
+			role = json_str(c, "hinit:role");
 			if (live && (role == NULL || strcmp(role, "live") != 0))
 				continue;
 			cmd_status_line(c);
 		}
 	}
-	return (cmd_status_passes(cmd_status_str(doc, live ? "hinit:live" :
+	return (cmd_status_passes(json_str(doc, live ? "hinit:live" :
 	    "status")));
 }
 
@@ -591,21 +249,21 @@ cmd_status_view(struct cmd_status_json *doc, int live, int quiet)
  * verdict hinit uses, on what the document says of them.
  */
 static int
-cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
+cmd_status_judge(struct json *doc, int live, char **names,
     u_int nnames, const char *stale, int quiet)
 {
-	struct cmd_status_json	*app, *m;
-	const char		*why = NULL, *app_state;
-	int			 ready;
+	struct json	*app, *m;
+	const char	*why = NULL, *app_state;
+	int		 ready;
 
-	app = cmd_status_get(doc, "hinit:app");
-	app_state = cmd_status_str(app, "state");
+	app = json_get(doc, "hinit:app");
+	app_state = json_str(app, "state");
 	if (nnames != 0)
 		ready = cmd_status_named(doc, live, names, nnames, quiet);
 	else {
 		ready = cmd_status_view(doc, live, quiet);
 		if (!live)
-			why = cmd_status_str(doc, "output");
+			why = json_str(doc, "output");
 	}
 	if (stale != NULL) {
 		ready = 0;
@@ -617,7 +275,7 @@ cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
 	/* "ready: fail (starting: web), app running" */
 	printf("%s: %s", live ? "live" : "ready", ready ? "pass" : "fail");
 	if (why == NULL && nnames == 0 && !live)
-		why = cmd_status_str(doc, "hinit:state");
+		why = json_str(doc, "hinit:state");
 	if (why != NULL) {
 		fputs(" (", stdout);
 		cmd_status_put(why);
@@ -628,7 +286,7 @@ cmd_status_judge(struct cmd_status_json *doc, int live, char **names,
 		fputs(", app ", stdout);
 		cmd_status_put(app_state);
 	}
-	m = cmd_status_get(app, "restarts");
+	m = json_get(app, "restarts");
 	if (m != NULL && m->type == JSON_NUMBER && m->number > 0)
 		printf(", %.0f restarts", m->number);
 	putchar('\n');
@@ -666,13 +324,13 @@ cmd_status_load(const char *file, struct buf *b, double *mtime, char **path)
  * way (a clock set back counts too): hinit is gone or hung. Empty if not.
  */
 static void
-cmd_status_stale(struct cmd_status_json *doc, double mtime, char *stale,
+cmd_status_stale(struct json *doc, double mtime, char *stale,
     size_t size)
 {
 	double	 updated, now, age;
 
 	now = time_wall();
-	updated = cmd_status_time(cmd_status_str(doc, "hinit:updated"));
+	updated = cmd_status_time(json_str(doc, "hinit:updated"));
 	age = cmd_status_age(now, mtime);
 	if (updated < 0)
 		age = STATUS_STALE + 1;
@@ -692,18 +350,18 @@ static int
 cmd_status_show(const char *file, int json, int live, char **names,
     u_int nnames)
 {
-	struct cmd_status_json	*doc;
-	struct buf		 b;
-	char			*path = NULL, stale[256];
-	double			 mtime;
-	int			 rc = 1;
+	struct json	*doc;
+	struct buf	 b;
+	char		*path = NULL, stale[256];
+	double		 mtime;
+	int		 rc = 1;
 
 	buf_init(&b);
 	if (cmd_status_load(file, &b, &mtime, &path) != 0) {
 		buf_free(&b);
 		return (1);
 	}
-	if ((doc = cmd_status_parse(b.data, b.len)) == NULL) {
+	if ((doc = json_parse(b.data, b.len)) == NULL) {
 		fprintf(stderr, "hinit status: %s: not a status document\n",
 		    path);
 		if (json)
@@ -719,7 +377,7 @@ cmd_status_show(const char *file, int json, int live, char **names,
 	rc = cmd_status_judge(doc, live, names, nnames,
 	    stale[0] != '\0' ? stale : NULL, json);
 	fflush(stdout);
-	cmd_status_free(doc);
+	json_free(doc);
 out:
 	free(path);
 	buf_free(&b);

@@ -150,24 +150,13 @@ cmd_wait(int argc, char **argv)
 	struct cmd_targets	 t;
 	struct cmd_args		 args;
 	struct cmd_wait		 w;
-	char			*cause, **command;
+	char			**command;
 	uint64_t		 timeout;
 	u_int			 n;
 	int			 code = 0;
 
-	switch (cmd_parse(&cmd_wait_entry, argc, argv, &args, &cause)) {
-	case 0:
-		break;
-	case CMD_PARSE_HELP:
-		cmd_usage(&cmd_wait_entry, stdout);
-		return (0);
-	default:
-		log_warnx("wait: %s", cause);
-		free(cause);
-		if (args.unknown)
-			cmd_usage(&cmd_wait_entry, stderr);
-		return (EXIT_USAGE);
-	}
+	if (cmd_parse_usage(&cmd_wait_entry, argc, argv, &args, &code) != 0)
+		return (code);
 	if ((command = args.command) != NULL && *command == NULL) {
 		log_warnx("wait: no command after --");
 		cmd_args_free(&args);

@@ -144,6 +144,33 @@ cmd_parse(const struct cmd_entry *e, int argc, char **argv,
 	return (rc);
 }
 
+/*
+ * cmd_parse(), saying what is wrong as hinit check and hinit wait do: 0 to
+ * go on, else the exit code (0 after the usage --help asked for, 2 for a
+ * usage error).
+ */
+int
+cmd_parse_usage(const struct cmd_entry *e, int argc, char **argv,
+    struct cmd_args *args, int *code)
+{
+	char	*cause;
+
+	switch (cmd_parse(e, argc, argv, args, &cause)) {
+	case 0:
+		return (0);
+	case CMD_PARSE_HELP:
+		cmd_usage(e, stdout);
+		*code = 0;
+		return (-1);
+	}
+	log_warnx("%s: %s", e->name, cause);
+	free(cause);
+	if (args->unknown)
+		cmd_usage(e, stderr);
+	*code = EXIT_USAGE;
+	return (-1);
+}
+
 void
 cmd_args_free(struct cmd_args *args)
 {

@@ -51,6 +51,8 @@ const struct cmd_entry	*cmd_find(const char *);
 void		 cmd_usage(const struct cmd_entry *, FILE *);
 int		 cmd_parse(const struct cmd_entry *, int, char **,
 		     struct cmd_args *, char **);
+int		 cmd_parse_usage(const struct cmd_entry *, int, char **,
+		     struct cmd_args *, int *);
 void		 cmd_args_free(struct cmd_args *);
 
 /* Targets as checks of their own config, probed by check and wait. */

@@ -89,13 +89,41 @@ usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/* -e CODE: an exit code of the app taken for 0. */
+static void
+hinit_option_exit_zero(struct init_options *opts, const char *arg)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || n < 0 || n > 255)
+		usage_error("-e: '%s' is not an exit code (0-255)", arg);
+	if (opts->nexit_zero == EXIT_CODES_MAX)
+		usage_error("-e: too many exit codes");
+	opts->exit_zero[opts->nexit_zero++] = (int)n;
+}
+
+/* --log-format: at once, so that what follows is logged in it. */
+static void
+hinit_option_log_format(struct init_options *opts, const char *arg)
+{
+	if (strcmp(arg, "text") == 0)
+		opts->log_format = LOG_TEXT;
+	else if (strcmp(arg, "json") == 0)
+		opts->log_format = LOG_JSON;
+	else
+		usage_error("--log-format: '%s' is not text or json", arg);
+	opts->log_format_set = 1;
+	log_set_format(opts->log_format);
+}
+
 static void
 hinit_parse_options(int argc, char **argv, struct init_options *opts,
     int *test)
 {
-	char		*end;
-	long long	 n;
-	int		 ch, sig;
+	int	 ch, sig;
 
 	opterr = 0;
 	/* "+": options end at the first word that is not one, as in tini. */
@@ -125,15 +153,7 @@ hinit_parse_options(int argc, char **argv, struct init_options *opts,
 			opts->drain = optarg;
 			break;
 		case OPT_LOG_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				opts->log_format = LOG_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				opts->log_format = LOG_JSON;
-			else
-				usage_error("--log-format: '%s' is not text or "
-				    "json", optarg);
-			opts->log_format_set = 1;
-			log_set_format(opts->log_format);
+			hinit_option_log_format(opts, optarg);
 			break;
 		case 'g':
 			opts->kill_group = 1;
@@ -142,15 +162,7 @@ hinit_parse_options(int argc, char **argv, struct init_options *opts,
 			opts->subreaper = 1;
 			break;
 		case 'e':
-			errno = 0;
-			n = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || errno != 0 ||
-			    n < 0 || n > 255)
-				usage_error("-e: '%s' is not an exit code (0-255)",
-				    optarg);
-			if (opts->nexit_zero == EXIT_CODES_MAX)
-				usage_error("-e: too many exit codes");
-			opts->exit_zero[opts->nexit_zero++] = (int)n;
+			hinit_option_exit_zero(opts, optarg);
 			break;
 		case 'p':
 			if ((sig = signal_parse(optarg)) == -1)
