@@ -22,7 +22,8 @@ cat >"$T/hinit.ini" <<INI
 command = $cmd
 interval = 100ms
 INI
-pid1 -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 60 2>"$T/err" &
+unshare --pid --fork --kill-child --mount-proc "$HINIT" -c "$T/hinit.ini" \
+    --status-file "$T/s.json" -- sleep 60 2>"$T/err" &
 on_exit "kill -9 $!"
 wait_for 10 grep -q '"hinit:state": "healthy"' "$T/s.json" ||
     fail "not healthy: $(cat "$T/err")"

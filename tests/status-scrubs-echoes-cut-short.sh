@@ -40,7 +40,8 @@ interval = 200ms
 retries = 1
 INI
 
-pid1 -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 60 2>"$T/err" &
+unshare --pid --fork --kill-child --mount-proc "$HINIT" -c "$T/hinit.ini" \
+    --status-file "$T/s.json" -- sleep 60 2>"$T/err" &
 on_exit "kill -9 $!"
 both() {
 	grep -q 'with args beginning with' "$T/s.json" 2>/dev/null &&
