@@ -151,13 +151,15 @@ test_config(void)
 	/* A URL's password and its password= parameters. */
 	secret_clear();
 	if (url_parse("postgres://u:url-pw@127.0.0.1:1/db?sslmode=disable&"
-	    "password=query-pw&PASSWORD=upper-pw", &u, &cause) != 0)
+	    "password=query-pw&PASSWORD=upper-pw&sslpassword=ssl-pw", &u,
+	    &cause) != 0)
 		FAIL("url_parse: %s", cause);
 	else {
 		url_add_secrets(&u);
 		url_free(&u);
 	}
-	scrub_is("url-pw query-pw upper-pw sslmode", 0, "*** *** *** sslmode");
+	scrub_is("url-pw query-pw upper-pw ssl-pw sslmode", 0,
+	    "*** *** *** *** sslmode");
 	secret_clear();
 }
 
