@@ -1048,7 +1048,14 @@ status_write(struct status *s)
 	}
 	free(cause);
 	cause = NULL;
-	/* The directory went away or turned bad: look again. */
+	/*
+	 * The file there is an older state (a full disk keeps it): readers
+	 * would take it for this one until it is stale, "pass" for an app
+	 * that fails. Take it away; the room it frees may be enough. Then
+	 * look again, the directory may have gone or turned bad.
+	 */
+	if (s->dirfd != -1)
+		unlinkat(s->dirfd, s->name, 0);
 	if (status_place(s, 1, &cause) == 0) {
 		if (s->failed)
 			log_info("status file now %s", s->path);
