@@ -170,6 +170,7 @@ cmd_check(int argc, char **argv)
 			config_free(conf);
 			return (EXIT_USAGE);
 		}
+		url_hide(argv[i]);	/* ps shows argv to every user */
 		ntargets++;
 	}
 	if (ntargets == 0) {

@@ -214,6 +214,7 @@ hinit_load_config(struct init_options *opts)
 	for (i = 0; i < opts->ntargets; i++) {
 		if (config_add_target(conf, opts->targets[i], &cause) != 0)
 			goto fail;
+		url_hide(opts->targets[i]);	/* ps shows argv to all */
 	}
 	/* The command line over the file, with the file's checks. */
 	for (i = 0; i < nitems(overrides); i++) {

@@ -442,3 +442,26 @@ url_mask(const char *s)
 		buf_puts(&b, p);
 	return (buf_steal(&b));
 }
+
+/*
+ * Hide in place what url_mask() masks, in a string of hinit's own command
+ * line (/proc/PID/cmdline, which ps shows to every user), as mysql and
+ * PostgreSQL's clients do; once its value has been copied. The length
+ * stays: what the mask saves becomes NUL bytes (all is hidden when the
+ * mask is the longer).
+ */
+void
+url_hide(char *s)
+{
+	char	*m;
+	size_t	 len = strlen(s), n;
+
+	m = url_mask(s);
+	if ((n = strlen(m)) > len)
+		memset(s, '*', len);	/* a password shorter than "***" */
+	else if (strcmp(m, s) != 0) {
+		memcpy(s, m, n);
+		memset(s + n, '\0', len - n);
+	}
+	free(m);
+}
