@@ -31,8 +31,8 @@
  *     becomes one "***", so no part of either survives.
  *   - A text cut short (an output kept to its first 4 KiB, a long line
  *     passed on in pieces) may hold the start of a secret at its end, or
- *     the rest of one at its start: with SECRET_CUT_END / SECRET_CUT_START
- *     those pieces are hidden too.
+ *     the rest of one at its start, or lie wholly inside one: with
+ *     SECRET_CUT_END / SECRET_CUT_START those pieces are hidden too.
  *
  * The list is process-wide, like the log level: every output path must
  * reach it, the log included, and most have no config at hand. It is
@@ -212,6 +212,23 @@ secret_mark(u_char **hidden, size_t len, size_t from, size_t to)
 	memset(*hidden + from, 1, to - from);
 }
 
+/* The longest start of [s, s + len) found anywhere in v. */
+static size_t
+secret_inside(const struct secret *v, const char *s, size_t len)
+{
+	size_t	 lo = 0, hi = len < v->len ? len : v->len, mid;
+
+	/* A start found, its own starts are found too: halve. */
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (memmem(v->value, v->len, s, mid) != NULL)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (lo);
+}
+
 /*
  * Append text [s, s + len) to out with every secret in it as "***".
  * Returns 1 if anything was hidden.
@@ -236,10 +253,18 @@ secret_scrub(struct buf *out, const char *s, size_t len, int flags)
 				/* nothing */;
 			secret_mark(&hidden, len, q - s, q - s + k);
 		}
-		/* A piece cut at both ends, wholly inside a longer secret. */
-		if ((flags & SECRET_CUT_START) && (flags & SECRET_CUT_END) &&
-		    len < v->len && memmem(v->value, v->len, s, len) != NULL)
-			secret_mark(&hidden, len, 0, len);
+		/*
+		 * A text that goes on a longer one may begin inside a secret
+		 * (the middle piece of a long line, the rest of an echo cut
+		 * short): its longest start that v holds is hidden, from
+		 * SECRET_ECHO bytes on, or a piece cut at both ends whole.
+		 */
+		if (flags & SECRET_CUT_START) {
+			k = secret_inside(v, s, len);
+			if (k >= SECRET_ECHO ||
+			    (k == len && (flags & SECRET_CUT_END)))
+				secret_mark(&hidden, len, 0, k);
+		}
 		/* The longest piece of a secret the cut left at either end. */
 		for (k = v->len - 1; (flags & SECRET_CUT_END) && k > 0; k--) {
 			if (k <= len && memcmp(s + len - k, v->value, k) == 0) {

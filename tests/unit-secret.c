@@ -91,11 +91,17 @@ test_scrub(void)
 	scrub_is("t: -----line-two-BBB", 0, "t: ***");
 	scrub_is("xy", 0, "xy");
 
-	/* A piece cut at both ends inside a longer secret. */
+	/*
+	 * A piece that begins inside a longer secret (a long line's middle
+	 * piece, the rest of an echo cut short): from SECRET_ECHO bytes on,
+	 * or whole when cut at both ends.
+	 */
 	secret_add("Mi1-Mi2-Mi3-Mi4-Mi5-Mi6-Mi7-Mi8");
 	scrub_is("Mi3-Mi4-Mi5", SECRET_CUT_START | SECRET_CUT_END, "***");
-	scrub_is("Mi3-Mi4-Mi5", SECRET_CUT_START, "Mi3-Mi4-Mi5");
+	scrub_is("Mi3-Mi4-Mi5' rest", SECRET_CUT_START, "***' rest");
 	scrub_is("Mi3-Mi4-Mi5", SECRET_CUT_END, "Mi3-Mi4-Mi5");
+	scrub_is("Mi3-Mi", SECRET_CUT_START | SECRET_CUT_END, "***");
+	scrub_is("Mi3-Mi' rest", SECRET_CUT_START, "Mi3-Mi' rest");
 
 	/* Percent-encoded: the decoded form too. */
 	secret_add("p%40ss-word");
