@@ -5,6 +5,7 @@
  * reached without following a symbolic link.
  */
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -1007,6 +1008,19 @@ status_place(struct status *s, int write, char **cause)
 		one = NULL;
 		dir = status_split(places[i], &name);
 		fd = status_opendir(dir, uid, 1, s->file != NULL, &one);
+		/*
+		 * A usual place is one hinit's: a second one of the same user
+		 * (hinit run by hand in the container of the one that is PID
+		 * 1) would remove that one's file and speak for it. The lock
+		 * lasts as long as the directory is open.
+		 */
+		if (fd != -1 && s->file == NULL &&
+		    flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			xasprintf(&one, "%s", errno == EWOULDBLOCK ?
+			    "in use by another hinit" : strerror(errno));
+			close(fd);
+			fd = -1;
+		}
 		if (fd != -1 && write && status_write_at(s, fd, name,
 		    &s->doc[STATUS_VIEW_READY]->buf, &one) != 0) {
 			close(fd);
