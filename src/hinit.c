@@ -236,8 +236,10 @@ hinit_load_config(struct init_options *opts)
 	return (conf);
 
 fail:
-	s = secret_scrub_string(cause);
-	fprintf(stderr, "hinit: %s\n", s);
+	/* In the log's format, which the file may have set before. */
+	if (!opts->log_format_set)
+		log_set_format(conf->log_format);
+	log_error("%s", cause);
 	exit(EXIT_USAGE);
 }
 

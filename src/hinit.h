@@ -126,6 +126,7 @@ extern int	 log_level;
 void		 log_set_format(enum log_format);
 void		 log_warn(const char *, ...) printflike(1, 2);	/* + errno */
 void		 log_warnx(const char *, ...) printflike(1, 2);
+void		 log_error(const char *, ...) printflike(1, 2);
 void		 log_info(const char *, ...) printflike(1, 2);
 void		 log_verbose(const char *, ...) printflike(1, 2);
 void		 log_debug(const char *, ...) printflike(1, 2);
