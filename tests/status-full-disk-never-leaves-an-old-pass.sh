@@ -27,11 +27,11 @@ unshare --mount --pid --fork --kill-child --mount-proc bash "$T/run.sh" \
 upid=$!
 on_exit "kill -9 $upid"
 hinit_pid=$(hinit_pid $upid) || fail "hinit did not start: $(cat "$T/err")"
-# The tmpfs is in hinit's mount namespace: work there.
-in_ns() { nsenter -t "$hinit_pid" -m -- "$@"; }
+# The tmpfs is in hinit's namespaces (its /proc too): work there.
+in_ns() { nsenter -t "$hinit_pid" -m -p -- "$@"; }
 dir=$T/small
 st() {
-	timeout 5 nsenter -t "$hinit_pid" -m -- "$HINIT" status \
+	timeout 5 nsenter -t "$hinit_pid" -m -p -- "$HINIT" status \
 	    --status-file "$dir/s.json" >"$T/out" 2>&1
 	echo $?
 }
