@@ -29,7 +29,7 @@ expect_eq "-t exit code, pieces ($out)" 2 "$?"
 pass "a variable cannot turn a target into a command"
 
 # Written as a command, variables still reach it, out of argv.
-export TOKEN=Tk-SeCrEt EXPECTED=Tk-SeCrEt
+export TOKEN=Tk-urlcmd-SeCrEt EXPECTED=Tk-urlcmd-SeCrEt
 cat >"$T/c.ini" <<INI
 [check:x]
 url = exec:test "\${TOKEN}" = "\$EXPECTED" && touch $T/ok && sleep 30
