@@ -311,7 +311,7 @@ __dead void
 hinit_run(struct hinit *h, char **argv)
 {
 	struct ev_loop	*loop;
-	char		*cause, *s;
+	char		*cause;
 
 	log_set_format(h->conf->log_format);
 
@@ -344,9 +344,7 @@ hinit_run(struct hinit *h, char **argv)
 		h->httpd = httpd_start(h, h->conf->listen,
 		    h->conf->max_connections, &cause);
 		if (h->httpd == NULL) {
-			xasprintf(&s, "listen %s: %s", h->conf->listen, cause);
-			cause = secret_scrub_string(s);
-			fprintf(stderr, "hinit: %s\n", cause);
+			log_error("listen %s: %s", h->conf->listen, cause);
 			exit(EXIT_USAGE);
 		}
 	}
