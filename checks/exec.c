@@ -136,11 +136,16 @@ exec_old_reaped(struct exec_run *run)
 		ev_timer_start(EV_DEFAULT, &run->gone_timer);
 }
 
-/* Read what there is now; keep the first CHECK_OUTPUT_MAX bytes. */
+/*
+ * Read what there is now; keep the first CHECK_OUTPUT_MAX bytes after the
+ * line breaks it starts with. Kept so, an output cut short is as long as
+ * the most the engine keeps, which is how it knows that the end may hold
+ * the start of a secret (dropped later, the breaks made it look whole).
+ */
 static void
 exec_read(struct exec_run *run)
 {
-	char	 tmp[4096];
+	char	*p, tmp[4096];
 	ssize_t	 n;
 	size_t	 keep;
 
@@ -154,11 +159,14 @@ exec_read(struct exec_run *run)
 			exec_close(run);
 			return;
 		}
+		for (p = tmp; run->out.len == 0 && p < tmp + n &&
+		    (*p == '\n' || *p == '\r'); p++)
+			/* nothing */;
 		keep = CHECK_OUTPUT_MAX - run->out.len;
-		if (keep > (size_t)n)
-			keep = n;
+		if (keep > (size_t)(tmp + n - p))
+			keep = tmp + n - p;
 		if (keep > 0)
-			buf_add(&run->out, tmp, keep);
+			buf_add(&run->out, p, keep);
 	}
 }
 
@@ -186,8 +194,6 @@ exec_finish(struct exec_run *run)
 			run->out.data[i] = '?';
 	}
 	output = run->out.data != NULL ? run->out.data : "";
-	while (*output == '\n' || *output == '\r')
-		output++;
 	sep = *output != '\0' ? ": " : "";
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

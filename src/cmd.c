@@ -198,6 +198,7 @@ cmd_targets_open(const struct cmd_entry *e, struct cmd_args *args,
 	for (i = 0; i < args->nwords && cause == NULL; i++) {
 		if (config_add_target(t->conf, args->words[i], &cause) != 0)
 			break;
+		url_hide(args->words[i]);	/* ps shows argv to every user */
 	}
 	if (cause == NULL && args->nwords == 0)
 		cmd_usage(e, stderr);

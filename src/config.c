@@ -1297,6 +1297,19 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 		free(s);
 		return (-1);
 	}
+	/*
+	 * A target a variable makes a command would put the variable's value
+	 * on a command line (ps shows it to everyone), and run what the
+	 * environment says: a command is written as such.
+	 */
+	if (key->type == CONFIG_URL && !(flags & CONFIG_EXPAND_COMMAND) &&
+	    strncasecmp(value, "exec:", 5) == 0) {
+		xasprintf(cause, "%s: a variable cannot make the target a "
+		    "command (write exec:COMMAND, or command =, in the file)",
+		    name);
+		free(value);
+		return (-1);
+	}
 	/* A line of the file has none: it came from a variable. */
 	if (strpbrk(value, "\r\n") != NULL) {
 		xasprintf(cause, "%s: a variable's value holds a line break",

@@ -48,6 +48,7 @@ struct hook {
 	int			 fd;		/* its output; -1 */
 	ev_io			 io;
 	struct buf		 line;
+	int			 cut;		/* line goes on a longer one */
 	ev_timer		 timer;		/* timeout, then SIGKILL */
 	int			 timed_out;
 	int			 stopped;	/* hook_stop(): no more runs */
@@ -142,12 +143,29 @@ hook_event(struct hook *k, const char *event, const char *check,
 		hook_run(k);
 }
 
+/*
+ * Log the line read so far; cut: it is only a piece of a longer one, and
+ * may end in the start of a secret whose rest begins the next piece.
+ */
 static void
-hook_emit(struct hook *k)
+hook_emit(struct hook *k, int cut)
 {
-	if (k->line.len == 0)
+	struct buf	 b;
+	int		 flags = 0;
+
+	if (k->line.len == 0) {
+		k->cut = cut;
 		return;
-	log_info("on_change: %s", k->line.data);
+	}
+	if (k->cut)
+		flags |= SECRET_CUT_START;
+	if ((k->cut = cut))
+		flags |= SECRET_CUT_END;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	secret_scrub(&b, k->line.data, k->line.len, flags);
+	log_info("on_change: %s", b.data);
+	buf_free(&b);
 	buf_reset(&k->line);
 }
 
@@ -175,12 +193,12 @@ hook_read(struct hook *k)
 			buf_add(&k->line, p, take);
 			if (nl == p + take) {
 				take++;
-				hook_emit(k);
+				hook_emit(k, 0);
 			} else if (k->line.len == HOOK_LINE_MAX)
-				hook_emit(k);
+				hook_emit(k, 1);
 		}
 	}
-	hook_emit(k);
+	hook_emit(k, 0);
 	ev_io_stop(EV_DEFAULT, &k->io);
 	close(k->fd);
 	k->fd = -1;
@@ -222,7 +240,7 @@ hook_exited(pid_t pid, int status, void *arg)
 	if (k->fd != -1) {
 		hook_read(k);
 		if (k->fd != -1) {
-			hook_emit(k);
+			hook_emit(k, 0);
 			ev_io_stop(EV_DEFAULT, &k->io);
 			close(k->fd);
 			k->fd = -1;
@@ -289,6 +307,7 @@ hook_run(struct hook *k)
 	}
 	k->pid = pid;
 	k->timed_out = 0;
+	k->cut = 0;
 	k->fd = p[0];
 	fd_set_nonblock(k->fd);
 	ev_io_init(&k->io, hook_io_cb, k->fd, EV_READ);

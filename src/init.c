@@ -328,7 +328,7 @@ hinit_run(struct hinit *h, char **argv)
 {
 	struct ev_loop	*loop;
 	struct check	*c;
-	char		*cause, *s;
+	char		*cause;
 	u_int		 n;
 
 	log_set_format(h->conf->log_format);
@@ -361,9 +361,7 @@ hinit_run(struct hinit *h, char **argv)
 		h->httpd = httpd_start(h->status, h->conf->listen,
 		    h->conf->max_connections, n, &cause);
 		if (h->httpd == NULL) {
-			xasprintf(&s, "listen %s: %s", h->conf->listen, cause);
-			cause = secret_scrub_string(s);
-			fprintf(stderr, "hinit: %s\n", cause);
+			log_error("listen %s: %s", h->conf->listen, cause);
 			exit(EXIT_USAGE);
 		}
 	}

@@ -7,6 +7,7 @@
  * read back only if hinit's user owns it.
  */
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -380,6 +381,19 @@ status_file_find(const char *file, uid_t uid, int ours, status_file_try *try,
 		one = NULL;
 		dir = status_file_split(places[i], &name);
 		dfd = status_file_opendir(dir, uid, ours, file != NULL, &one);
+		/*
+		 * A usual place is one hinit's: a second one of the same user
+		 * (hinit run by hand in the container of the one that is PID
+		 * 1) would remove that one's file and speak for it. The lock
+		 * lasts as long as the directory is open.
+		 */
+		if (dfd != -1 && ours && file == NULL &&
+		    flock(dfd, LOCK_EX | LOCK_NB) != 0) {
+			xasprintf(&one, "%s", errno == EWOULDBLOCK ?
+			    "in use by another hinit" : strerror(errno));
+			close(dfd);
+			dfd = -1;
+		}
 		if (dfd != -1 && (fd = try(dfd, name, arg, &one)) != dfd)
 			close(dfd);
 		if (dfd != -1 && fd != -1)
@@ -458,7 +472,7 @@ status_file_open(struct status_file *f, const char *file, char **cause)
 	return (0);
 }
 
-/* Write the document; if the place went away or turned bad, look again. */
+/* Write the document; if that fails, look for a place again. */
 void
 status_file_write(struct status_file *f, const struct buf *b)
 {
@@ -471,6 +485,14 @@ status_file_write(struct status_file *f, const struct buf *b)
 	}
 	free(cause);
 	cause = NULL;
+	/*
+	 * The file there is an older state (a full disk keeps it): readers
+	 * would take it for this one until it is stale, "pass" for an app
+	 * that fails. Take it away; the room it frees may be enough. Then
+	 * look again, the directory may have gone or turned bad.
+	 */
+	if (f->dirfd != -1)
+		unlinkat(f->dirfd, f->name, 0);
 	if (status_file_place(f, b, &cause) == 0) {
 		if (f->failed)
 			log_info("status file now %s", f->path);
