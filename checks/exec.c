@@ -4,7 +4,7 @@
  * CHECK_OUTPUT_MAX bytes kept, the rest drained and dropped); its exit comes
  * through the reaper. A cancelled run (a timeout) outlives its attempt: its
  * process group gets SIGTERM, SIGKILL a second later, and the run is freed
- * once its group is gone. Runs never overlap: an attempt that starts while
+ * once its group is gone; so does what a run that ended left behind. Runs never overlap: an attempt that starts while
  * the group of the one before is still there waits for it to go (the
  * engine's timeout still counts).
  */
@@ -170,6 +170,28 @@ exec_read(struct exec_run *run)
 	}
 }
 
+/*
+ * The command has ended; what it left in its group (a process it put in
+ * the background) is ended as a cancelled run's is, and the next attempt
+ * waits for it to go: a check never piles processes up.
+ */
+static void
+exec_end(struct exec_run *run)
+{
+	struct exec	*e = run->e;
+
+	if (kill(-run->pid, 0) == -1) {
+		exec_run_free(run);
+		return;
+	}
+	log_debug("check %s: SIGTERM to what it left in process group %ld",
+	    e->c->name, (long)run->pid);
+	e->old = run;
+	kill(-run->pid, SIGTERM);
+	ev_timer_start(EV_DEFAULT, &run->kill_timer);
+	exec_old_reaped(run);
+}
+
 static void
 exec_finish(struct exec_run *run)
 {
@@ -206,7 +228,7 @@ exec_finish(struct exec_run *run)
 		    signal_name(WTERMSIG(status)), sep, output);
 	} else
 		check_done(c, CHECK_FAIL, "status %d%s%s", status, sep, output);
-	exec_run_free(run);
+	exec_end(run);
 }
 
 static void

@@ -26,6 +26,7 @@
 #define HOOK_QUEUE_MAX	64	/* events waiting; the oldest go first */
 #define HOOK_LINE_MAX	4096	/* longer lines are logged in pieces */
 #define HOOK_KILL_DELAY	1.0	/* seconds from SIGTERM to SIGKILL */
+#define HOOK_READ_MAX	16	/* reads a turn of the loop, at most */
 
 struct hook_event {
 	char			*event;
@@ -169,15 +170,23 @@ hook_emit(struct hook *k, int cut)
 	buf_reset(&k->line);
 }
 
-/* Read what the hook wrote; at the end (EOF or error), close. */
+/*
+ * Read what the hook wrote, a bounded number of times a turn of the loop:
+ * a hook that writes without end refills its pipe faster than its lines
+ * are logged, and reading it dry would never return. At the end (EOF or
+ * error), close.
+ */
 static void
 hook_read(struct hook *k)
 {
 	char	 data[4096], *p, *nl;
 	ssize_t	 n;
 	size_t	 left, take;
+	int	 reads;
 
-	while (k->fd != -1) {
+	for (reads = 0; k->fd != -1; reads++) {
+		if (reads == HOOK_READ_MAX)
+			return;
 		n = read(k->fd, data, sizeof data);
 		if (n == -1 && errno == EINTR)
 			continue;

@@ -229,6 +229,9 @@ hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		sig = h->conf->stop_signal;
 	log_verbose("sending SIG%s to the app", signal_name(sig));
 	app_signal(h, sig);
+	/* A stopped app takes its signal only once continued (as systemd). */
+	if (sig != SIGCONT)
+		app_signal(h, SIGCONT);
 	ev_timer_set(&h->grace_timer, h->conf->grace / 1000.0, 0);
 	ev_timer_start(loop, &h->grace_timer);
 }
