@@ -394,7 +394,7 @@ out:
 }
 
 int
-cmd_status(int argc, char **argv)
+cmd_status(int argc, char **argv, const struct cmd_host *host)
 {
 	struct cmd_args	 args;
 	const char	*file;

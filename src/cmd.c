@@ -12,7 +12,6 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
 #include "cmd.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -185,16 +184,15 @@ cmd_args_free(struct cmd_args *args)
  * without a target); the caller exits 2.
  */
 int
-cmd_targets_open(const struct cmd_entry *e, struct cmd_args *args,
-    struct cmd_targets *t)
+cmd_targets_open(const struct cmd_entry *e, const struct cmd_host *host,
+    struct cmd_args *args, struct cmd_targets *t)
 {
 	char	*cause = NULL;
 	u_int	 i;
 
-	t->h = xcalloc(1, sizeof *t->h);
-	hinit_oneshot(t->h);
+	t->host = host;
 	t->conf = config_new();
-	t->h->conf = t->conf;
+	t->loop = host->loop_start(t->conf);
 	for (i = 0; i < args->nwords && cause == NULL; i++) {
 		if (config_add_target(t->conf, args->words[i], &cause) != 0)
 			break;
@@ -225,18 +223,17 @@ cmd_targets_close(struct cmd_targets *t)
 {
 	config_free(t->conf);
 	t->conf = NULL;
-	reap_stop(t->h);
-	free(t->h);
-	t->h = NULL;
+	t->host->loop_stop(t->loop);
+	t->loop = NULL;
 }
 
 /* Become the command, with what hinit inherited, not what it set itself. */
 int
-cmd_exec(const struct cmd_entry *e, char **argv)
+cmd_exec(const struct cmd_entry *e, const struct cmd_host *host, char **argv)
 {
 	int	 error;
 
-	signal_child_reset();
+	host->exec_prepare();
 	execvp(argv[0], argv);
 	error = errno;
 	log_warnx("%s: cannot run %s: %s", e->name, argv[0], strerror(error));

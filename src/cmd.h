@@ -11,6 +11,19 @@
 
 #define CMD_OPTIONS_MAX		4
 
+struct config;
+
+/*
+ * What main (hinit.c) lends the subcommands, so that none of them reaches
+ * the init: the loop check and wait probe on, which reaps what exec checks
+ * leave, and the signal state hinit inherited, put back before an exec.
+ */
+struct cmd_host {
+	void		*(*loop_start)(struct config *);
+	void		 (*loop_stop)(void *);
+	void		 (*exec_prepare)(void);
+};
+
 enum cmd_value {
 	CMD_FLAG,		/* --json */
 	CMD_PATH,		/* --status-file PATH, --status-file=PATH */
@@ -30,7 +43,7 @@ struct cmd_entry {
 	int			 flags;
 #define CMD_OPTIONS_FIRST	0x1	/* options end at the first operand */
 #define CMD_COMMAND		0x2	/* after "--": a command to run */
-	int			(*exec)(int, char **);
+	int			(*exec)(int, char **, const struct cmd_host *);
 };
 
 /* What the parser found: each option by its place in the entry's table. */
@@ -56,24 +69,25 @@ int		 cmd_parse_usage(const struct cmd_entry *, int, char **,
 void		 cmd_args_free(struct cmd_args *);
 
 /* Targets as checks of their own config, probed by check and wait. */
-struct hinit;
-struct config;
 struct cmd_targets {
-	struct config	*conf;
-	struct hinit	*h;		/* the loop's reaper */
+	const struct cmd_host	*host;
+	struct config		*conf;
+	void			*loop;		/* host->loop_start()'s */
 };
-int		 cmd_targets_open(const struct cmd_entry *, struct cmd_args *,
+int		 cmd_targets_open(const struct cmd_entry *,
+		     const struct cmd_host *, struct cmd_args *,
 		     struct cmd_targets *);
 void		 cmd_targets_stop(struct cmd_targets *, double);
 void		 cmd_targets_close(struct cmd_targets *);
-int		 cmd_exec(const struct cmd_entry *, char **);	/* on failure */
+int		 cmd_exec(const struct cmd_entry *, const struct cmd_host *,
+		     char **);	/* returns only on failure */
 
 /* The subcommands: argv[0] is the subcommand word; they return the exit code. */
 extern const struct cmd_entry	cmd_status_entry;
 extern const struct cmd_entry	cmd_check_entry;
 extern const struct cmd_entry	cmd_wait_entry;
-int		 cmd_status(int, char **);
-int		 cmd_check(int, char **);
-int		 cmd_wait(int, char **);
+int		 cmd_status(int, char **, const struct cmd_host *);
+int		 cmd_check(int, char **, const struct cmd_host *);
+int		 cmd_wait(int, char **, const struct cmd_host *);
 
 #endif /* HINIT_CMD_H */

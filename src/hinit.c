@@ -255,6 +255,33 @@ fail:
 	exit(EXIT_USAGE);
 }
 
+/* The loop hinit check and wait probe on: one-shot, reaping. */
+static void *
+hinit_cmd_loop_start(struct config *conf)
+{
+	struct hinit	*h;
+
+	h = xcalloc(1, sizeof *h);
+	hinit_oneshot(h);
+	h->conf = conf;
+	return (h);
+}
+
+static void
+hinit_cmd_loop_stop(void *arg)
+{
+	struct hinit	*h = arg;
+
+	reap_stop(h);
+	free(h);
+}
+
+static const struct cmd_host hinit_cmd_host = {
+	.loop_start = hinit_cmd_loop_start,
+	.loop_stop = hinit_cmd_loop_stop,
+	.exec_prepare = signal_child_reset
+};
+
 int
 main(int argc, char **argv)
 {
@@ -266,7 +293,7 @@ main(int argc, char **argv)
 
 	/* A subcommand only in first position: after it, its own words. */
 	if (argc > 1 && (cmd = cmd_find(argv[1])) != NULL)
-		return (cmd->exec(argc - 1, argv + 1));
+		return (cmd->exec(argc - 1, argv + 1, &hinit_cmd_host));
 
 	memset(&opts, 0, sizeof opts);
 	hinit_parse_options(argc, argv, &opts, &test);

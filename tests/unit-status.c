@@ -140,7 +140,7 @@ run_status(const char *a1, const char *a2, const char *a3, const char *a4)
 	dup2(null, 1);
 	dup2(null, 2);
 	close(null);
-	rc = cmd_status(argc, argv);
+	rc = cmd_status(argc, argv, NULL);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(saved, 1);
