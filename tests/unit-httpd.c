@@ -18,7 +18,6 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
 #include "status.h"
 
 static int	 failures;
@@ -133,20 +132,21 @@ count(const char *text, const char *what)
 	return (n);
 }
 
-/* The made-up init, as init.c hands it to the publisher. */
+/*
+ * The made-up init: its part of the snapshot (what init.c's callback fills
+ * in) kept as one, with the checks and the version of the test's config.
+ * The publisher sees nothing else of an init.
+ */
+static struct status_snapshot	 init;
+
 static void
 fill(struct status_snapshot *snap, void *arg)
 {
-	struct hinit	*h = arg;
+	const struct config	*conf = arg;
 
-	snap->stopping = h->stopping;
-	snap->app_state = h->app.state;
-	snap->app_pid = h->app.pid;
-	snap->app_restarts = h->app.restarts;
-	snap->app_given_up = h->app.given_up;
-	snap->reaped = h->reaped;
-	snap->list = &h->conf->checks;
-	snap->version = h->conf->version;
+	*snap = init;
+	snap->list = &conf->checks;
+	snap->version = conf->version;
 }
 
 static void
@@ -169,9 +169,9 @@ free_checks(struct config *conf)
 int
 main(void)
 {
-	struct hinit		 h;
 	struct config		 conf;
-	struct init_options	 opts;
+	const char		*status_file = NULL;
+	struct status		*pub;
 	struct httpd		*d;
 	struct check		*c;
 	char			 listen_on[64];
@@ -185,16 +185,11 @@ main(void)
 	if (mkdtemp(path) == NULL)
 		fatal("mkdtemp");
 	snprintf(file, sizeof file, "%s/s.json", path);
-	memset(&h, 0, sizeof h);
 	memset(&conf, 0, sizeof conf);
-	memset(&opts, 0, sizeof opts);
 	TAILQ_INIT(&conf.checks);
-	h.conf = &conf;
-	h.opts = &opts;
-	opts.status_file = file;
-	h.app.state = APP_RUNNING;
-	h.app.pid = 7;
-	ev_set_userdata(EV_DEFAULT, &h);
+	status_file = file;
+	init.app_state = APP_RUNNING;
+	init.app_pid = 7;
 
 	c = xcalloc(1, sizeof *c);
 	c->name = xstrdup("db");
@@ -205,11 +200,11 @@ main(void)
 	c->passes = 3;
 	TAILQ_INSERT_TAIL(&conf.checks, c, entry);
 
-	if ((h.status = status_new(opts.status_file, fill, &h)) == NULL)
+	if ((pub = status_new(status_file, fill, &conf)) == NULL)
 		fatalx("status_new");
 	port = free_port();
 	snprintf(listen_on, sizeof listen_on, "127.0.0.1:%d", port);
-	if ((d = httpd_start(h.status, listen_on, 4, 1, &cause)) == NULL)
+	if ((d = httpd_start(pub, listen_on, 4, 1, &cause)) == NULL)
 		fatalx("httpd_start: %s", cause);
 
 	text = ask("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
@@ -240,14 +235,14 @@ main(void)
 	free(text);
 
 	/* The app gone: live fails, 503. */
-	h.app.state = APP_RESTARTING;
-	status_changed(h.status);
+	init.app_state = APP_RESTARTING;
+	status_changed(pub);
 	text = ask("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("503", strncmp(text, "HTTP/1.1 503 ", 13) == 0);
 	expect("fail", strstr(text, "{\"status\": \"fail\"") != NULL);
 	free(text);
-	h.app.state = APP_RUNNING;
-	status_changed(h.status);
+	init.app_state = APP_RUNNING;
+	status_changed(pub);
 
 	text = ask("POST /health HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
 	expect("405", strncmp(text, "HTTP/1.1 405 ", 13) == 0);
@@ -447,16 +442,16 @@ main(void)
 	close(fd);
 
 	httpd_free(d);
-	d = httpd_start(h.status, "bogus", 0, 1, &cause);
+	d = httpd_start(pub, "bogus", 0, 1, &cause);
 	expect("bad listen", d == NULL && cause != NULL);
 	free(cause);
 	cause = NULL;
 	snprintf(listen_on, sizeof listen_on, "[::1]:%d, 127.0.0.1:%d",
 	    port, port);
-	d = httpd_start(h.status, listen_on, 0, 1, &cause);
+	d = httpd_start(pub, listen_on, 0, 1, &cause);
 	expect("IPv6 and IPv4 together", d != NULL);
 	httpd_free(d);
-	status_free(h.status);
+	status_free(pub);
 
 	free_checks(&conf);
 	unlink(file);

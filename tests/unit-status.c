@@ -18,7 +18,6 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
 #include "cmd.h"
 #include "status.h"
 
@@ -105,20 +104,21 @@ spit(const char *path, const char *data, size_t len)
 	close(fd);
 }
 
-/* The made-up init, as init.c hands it to the publisher. */
+/*
+ * The made-up init: its part of the snapshot (what init.c's callback fills
+ * in) kept as one, with the checks and the version of the test's config.
+ * The publisher sees nothing else of an init.
+ */
+static struct status_snapshot	 init;
+
 static void
 fill(struct status_snapshot *snap, void *arg)
 {
-	struct hinit	*h = arg;
+	const struct config	*conf = arg;
 
-	snap->stopping = h->stopping;
-	snap->app_state = h->app.state;
-	snap->app_pid = h->app.pid;
-	snap->app_restarts = h->app.restarts;
-	snap->app_given_up = h->app.given_up;
-	snap->reaped = h->reaped;
-	snap->list = &h->conf->checks;
-	snap->version = h->conf->version;
+	*snap = init;
+	snap->list = &conf->checks;
+	snap->version = conf->version;
 }
 
 /* hinit status with these arguments, its output thrown away. */
@@ -280,9 +280,8 @@ formatters(void)
 int
 main(void)
 {
-	struct hinit		 h;
 	struct config		 conf;
-	struct init_options	 opts;
+	const char		*status_file = NULL;
 	struct status		*s, *judge;
 	struct check		*db, *disk, *alive;
 	const struct buf	*doc;
@@ -294,24 +293,19 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp");
 	formatters();
-	memset(&h, 0, sizeof h);
 	memset(&conf, 0, sizeof conf);
-	memset(&opts, 0, sizeof opts);
 	TAILQ_INIT(&conf.checks);
 	TAILQ_INIT(&conf.tasks);
-	h.conf = &conf;
-	h.opts = &opts;
-	h.app.state = APP_WAITING;
-	ev_set_userdata(EV_DEFAULT, &h);
+	init.app_state = APP_WAITING;
 	/* A publisher of its own, for the verdicts, its file out of the way. */
 	snprintf(path, sizeof path, "%s/judge.json", dir);
-	judge = status_new(path, fill, &h);
+	judge = status_new(path, fill, &conf);
 
 	/* No checks: starting until the app runs, then healthy. */
 	expect("waiting is starting",
 	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_STARTING);
-	h.app.state = APP_RUNNING;
-	h.app.pid = 42;
+	init.app_state = APP_RUNNING;
+	init.app_pid = 42;
 	expect("no checks, app runs",
 	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_HEALTHY);
 	expect("live: no checks, app runs",
@@ -347,16 +341,16 @@ main(void)
 	expect("live view sees live checks",
 	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
 	alive->state = CHECK_HEALTHY;
-	h.app.state = APP_RESTARTING;
+	init.app_state = APP_RESTARTING;
 	expect("live view fails without the app",
 	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_UNHEALTHY);
-	h.app.state = APP_RUNNING;
-	h.stopping = 1;
+	init.app_state = APP_RUNNING;
+	init.stopping = 1;
 	expect("stopping",
 	    status_overall(judge, STATUS_VIEW_READY) == OVERALL_STOPPING);
 	expect("stopping, live",
 	    status_overall(judge, STATUS_VIEW_LIVE) == OVERALL_STOPPING);
-	h.stopping = 0;
+	init.stopping = 0;
 	db->state = CHECK_HEALTHY;
 	disk->state = CHECK_HEALTHY;
 
@@ -365,7 +359,7 @@ main(void)
 	 * 50ms, then rewritten after a change in the same loop turn.
 	 */
 	snprintf(path, sizeof path, "%s/s.json", dir);
-	opts.status_file = path;
+	status_file = path;
 	attempt(db, CHECK_FAIL, "the database \"x\"\n\tsaid no");
 	for (i = 0; i < 7; i++)
 		attempt(db, CHECK_PASS, "accepting connections");
@@ -379,10 +373,9 @@ main(void)
 		fputs("{\"status\": \"pass\"}\n", f);
 		fclose(f);
 	}
-	if ((s = status_new(opts.status_file, fill, &h)) == NULL)
+	if ((s = status_new(status_file, fill, &conf)) == NULL)
 		fatalx("status_new");
 	expect("an earlier file removed at once", access(path, F_OK) != 0);
-	h.status = s;
 	status_changed(s);
 	turn();
 	expect("not yet", access(path, F_OK) != 0);
@@ -463,7 +456,7 @@ main(void)
 	    "hinit_check_up{check=\"disk\"} 0\n") != NULL &&
 	    strstr(doc->data, "hinit_check_passes_total{check=\"db\"} 7\n") !=
 	    NULL);
-	h.reaped = 5;
+	init.reaped = 5;
 	doc = status_metrics(s);
 	expect("reaped", strstr(doc->data, "hinit_zombies_reaped_total 5\n") !=
 	    NULL);
@@ -493,7 +486,7 @@ main(void)
 	}
 
 	/* Stopping: everything fails, "stopping". */
-	h.stopping = 1;
+	init.stopping = 1;
 	status_changed(s);
 	turn();
 	text = slurp(path);
@@ -507,7 +500,7 @@ main(void)
 	free(text);
 	expect("hinit status: stopping", run_status("--status-file", path,
 	    NULL, NULL) == 1);
-	h.stopping = 0;
+	init.stopping = 0;
 	status_changed(s);
 	turn();
 	expect("back", run_status("--status-file", path, NULL, NULL) == 0);
@@ -625,7 +618,6 @@ main(void)
 		    S_ISREG(st.st_mode));
 	}
 	status_free(s);
-	h.status = NULL;
 
 	/* A directory reached through a link is refused. */
 	snprintf(other, sizeof other, "%s/real", dir);
@@ -636,7 +628,7 @@ main(void)
 	snprintf(path, sizeof path, "%s/link/s.json", dir);
 	free(cause);
 	cause = NULL;
-	s = status_new(opts.status_file, fill, &h);
+	s = status_new(status_file, fill, &conf);
 	expect("runs on without a file", s != NULL);
 	snprintf(other, sizeof other, "%s/real/s.json", dir);
 	expect("nothing written through it", access(other, F_OK) != 0);
@@ -651,7 +643,7 @@ main(void)
 
 	/* A missing last directory is made, 0700. */
 	snprintf(path, sizeof path, "%s/made/s.json", dir);
-	s = status_new(opts.status_file, fill, &h);
+	s = status_new(status_file, fill, &conf);
 	expect("made", s != NULL);
 	settle(0.1);
 	{
@@ -670,7 +662,7 @@ main(void)
 	snprintf(path, sizeof path, "%s/open/s.json", dir);
 	free(cause);
 	cause = NULL;
-	s = status_new(opts.status_file, fill, &h);
+	s = status_new(status_file, fill, &conf);
 	expect("group/other writable refused", s != NULL &&
 	    access(path, F_OK) != 0);
 	status_free(s);

@@ -20,14 +20,14 @@
 
 #include "check.h"
 #include "config.h"
-#include "init.h"
+#include "status.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static struct hinit		 fuzz_h;
+static struct status_snapshot	 fuzz_init;
 static struct config		 fuzz_conf;
-static struct init_options	 fuzz_opts;
+static struct status		*fuzz_status;
 static struct httpd		*fuzz_d;
 static char			 fuzz_dir[] = "/tmp/fuzz-httpd.XXXXXX";
 static char			 fuzz_file[64];
@@ -35,11 +35,10 @@ static char			 fuzz_file[64];
 static void
 fuzz_fill(struct status_snapshot *snap, void *arg)
 {
-	struct hinit	*h = arg;
+	const struct config	*conf = arg;
 
-	snap->app_state = h->app.state;
-	snap->app_pid = h->app.pid;
-	snap->list = &h->conf->checks;
+	*snap = fuzz_init;
+	snap->list = &conf->checks;
 }
 
 static void
@@ -60,12 +59,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(fuzz_file, sizeof fuzz_file, "%s/s.json", fuzz_dir);
 	atexit(fuzz_cleanup);
 	TAILQ_INIT(&fuzz_conf.checks);
-	fuzz_h.conf = &fuzz_conf;
-	fuzz_h.opts = &fuzz_opts;
-	fuzz_opts.status_file = fuzz_file;
-	fuzz_h.app.state = APP_RUNNING;
-	fuzz_h.app.pid = 7;
-	ev_set_userdata(EV_DEFAULT, &fuzz_h);
+	fuzz_init.app_state = APP_RUNNING;
+	fuzz_init.app_pid = 7;
 
 	c = xcalloc(1, sizeof *c);
 	c->name = xstrdup("db");
@@ -74,10 +69,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	c->state = CHECK_HEALTHY;
 	c->ever_healthy = 1;
 	TAILQ_INSERT_TAIL(&fuzz_conf.checks, c, entry);
-	fuzz_h.status = status_new(fuzz_opts.status_file, fuzz_fill, &fuzz_h);
+	fuzz_status = status_new(fuzz_file, fuzz_fill, &fuzz_conf);
 
 	/* An endpoint as httpd_start() makes it, without listeners. */
-	fuzz_d = httpd_new(fuzz_h.status, 4);
+	fuzz_d = httpd_new(fuzz_status, 4);
 	return (0);
 }
 
