@@ -84,13 +84,37 @@ json_utf8(struct buf *b, u_int cp)
 	}
 }
 
+/* \uXXXX, the \u already seen, with a low surrogate after a high one. */
+static int
+json_unicode(struct json_parser *ps, u_int *cp)
+{
+	u_int	 lo;
+
+	if (json_hex4(ps, cp) != 0)
+		return (-1);
+	if (*cp >= 0xd800 && *cp < 0xdc00 && ps->end - ps->p >= 6 &&
+	    ps->p[0] == '\\' && ps->p[1] == 'u') {
+		ps->p += 2;
+		if (json_hex4(ps, &lo) != 0)
+			return (-1);
+		if (lo >= 0xdc00 && lo < 0xe000)
+			*cp = 0x10000 + ((*cp - 0xd800) << 10) + (lo - 0xdc00);
+		else
+			*cp = 0xfffd;
+	} else if (*cp >= 0xd800 && *cp < 0xe000)
+		*cp = 0xfffd;
+	return (0);
+}
+
 /* A string, the opening quote already seen; NULL if malformed. */
 static char *
 json_string(struct json_parser *ps)
 {
-	struct buf	 b;
-	u_int		 cp, lo;
-	int		 ch;
+	static const char	 escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+	const char		*e;
+	struct buf		 b;
+	u_int			 cp;
+	int			 ch;
 
 	buf_init(&b);
 	buf_add(&b, "", 0);
@@ -108,52 +132,19 @@ json_string(struct json_parser *ps)
 		}
 		if (ps->p >= ps->end)
 			goto bad;
-		switch (*ps->p++) {
-		case '"':
-			buf_putc(&b, '"');
-			break;
-		case '\\':
-			buf_putc(&b, '\\');
-			break;
-		case '/':
-			buf_putc(&b, '/');
-			break;
-		case 'b':
-			buf_putc(&b, '\b');
-			break;
-		case 'f':
-			buf_putc(&b, '\f');
-			break;
-		case 'n':
-			buf_putc(&b, '\n');
-			break;
-		case 'r':
-			buf_putc(&b, '\r');
-			break;
-		case 't':
-			buf_putc(&b, '\t');
-			break;
-		case 'u':
-			if (json_hex4(ps, &cp) != 0)
+		ch = (u_char)*ps->p++;
+		if (ch == 'u') {
+			if (json_unicode(ps, &cp) != 0)
 				goto bad;
-			if (cp >= 0xd800 && cp < 0xdc00 &&
-			    ps->end - ps->p >= 6 && ps->p[0] == '\\' &&
-			    ps->p[1] == 'u') {
-				ps->p += 2;
-				if (json_hex4(ps, &lo) != 0)
-					goto bad;
-				if (lo >= 0xdc00 && lo < 0xe000) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) +
-					    (lo - 0xdc00);
-				} else
-					cp = 0xfffd;
-			} else if (cp >= 0xd800 && cp < 0xe000)
-				cp = 0xfffd;
 			json_utf8(&b, cp);
-			break;
-		default:
-			goto bad;
+			continue;
 		}
+		/* Pairs: the letter after the backslash, what it stands for. */
+		for (e = escapes; *e != '\0' && *e != ch; e += 2)
+			/* nothing */;
+		if (*e == '\0')
+			goto bad;
+		buf_putc(&b, e[1]);
 	}
 	return (buf_steal(&b));
 

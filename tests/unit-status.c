@@ -19,6 +19,7 @@
 #include "check.h"
 #include "config.h"
 #include "cmd.h"
+#include "json.h"
 #include "status.h"
 
 static int	 failures;
@@ -277,6 +278,55 @@ formatters(void)
 	buf_free(&b);
 }
 
+/* What the status file's reader makes of a string member; NULL: refused. */
+static char *
+json_read(const char *value)
+{
+	struct json	*j;
+	char		*doc, *s = NULL;
+
+	xasprintf(&doc, "{\"k\": \"%s\"}", value);
+	if ((j = json_parse(doc, strlen(doc))) != NULL &&
+	    json_str(j, "k") != NULL)
+		s = xstrdup(json_str(j, "k"));
+	json_free(j);
+	free(doc);
+	return (s);
+}
+
+/* The reader's escapes: every one JSON has, surrogates, and no others. */
+static void
+reader(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;	/* NULL: refused */
+	} cases[] = {
+		{ "a\\\"b\\\\c\\/d", "a\"b\\c/d" },
+		{ "\\b\\f\\n\\r\\t", "\b\f\n\r\t" },
+		{ "\\u00e9\\u20ac", "\xc3\xa9\xe2\x82\xac" },
+		{ "\\ud83d\\ude00", "\xf0\x9f\x98\x80" },
+		{ "\\ud83dx", "\xef\xbf\xbdx" },	/* a lone high half */
+		{ "\\ude00", "\xef\xbf\xbd" },
+		{ "\\x41", NULL },
+		{ "\\a", NULL },
+		{ "\\u12", NULL },
+		{ "a\tb", NULL }			/* a raw control */
+	};
+	char	*got;
+	u_int	 i;
+
+	for (i = 0; i < nitems(cases); i++) {
+		got = json_read(cases[i].in);
+		if (cases[i].out == NULL)
+			expect(cases[i].in, got == NULL);
+		else
+			expect(cases[i].in, got != NULL &&
+			    strcmp(got, cases[i].out) == 0);
+		free(got);
+	}
+}
+
 int
 main(void)
 {
@@ -293,6 +343,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		fatal("mkdtemp");
 	formatters();
+	reader();
 	memset(&conf, 0, sizeof conf);
 	TAILQ_INIT(&conf.checks);
 	TAILQ_INIT(&conf.tasks);
