@@ -1,6 +1,7 @@
 /*
- * hinit.c: main: the command line, the subcommands, the config it asks for,
- * and the hand-over to init mode (src/init.c).
+ * hinit.c: main: the command line, the subcommands (and what they borrow of
+ * the init: a loop that reaps, the signal state to restore before an exec),
+ * the config it asks for, and the hand-over to init mode (src/init.c).
  */
 
 #include <sys/types.h>

@@ -1,6 +1,7 @@
 /*
- * fuzz-httpd.c: the /health endpoint's request handling. The endpoint's
- * parser is file-local, so this target compiles src/httpd.c into itself.
+ * fuzz-httpd.c: the /health endpoint's request handling. An endpoint
+ * without listeners (httpd_new()) is file-local, so this target compiles
+ * src/httpd.c into itself; the parser is src/httpd-parse.c's.
  * Each input goes once to httpd_parse() and once through a whole
  * connection (a socketpair served by the endpoint on the loop, the input
  * sent and the sending side closed). Properties: a parsed request never
