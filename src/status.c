@@ -42,8 +42,7 @@ struct status {
 };
 
 static void	status_flush_cb(struct ev_loop *, ev_prepare *, int);
-static void	status_refresh_cb(struct ev_loop *, ev_timer *, int);
-static void	status_soon_cb(struct ev_loop *, ev_timer *, int);
+static void	status_save_cb(struct ev_loop *, ev_timer *, int);
 
 static struct status_text *
 status_text_new(void)
@@ -186,9 +185,9 @@ status_new(const char *file, status_snapshot_cb *cb, void *arg)
 	s->metrics = status_text_new();
 	ev_prepare_init(&s->flush, status_flush_cb);
 	s->flush.data = s;
-	ev_timer_init(&s->soon, status_soon_cb, STATUS_SOON, 0);
+	ev_timer_init(&s->soon, status_save_cb, STATUS_SOON, 0);
 	s->soon.data = s;
-	ev_timer_init(&s->refresh, status_refresh_cb, STATUS_REFRESH,
+	ev_timer_init(&s->refresh, status_save_cb, STATUS_REFRESH,
 	    STATUS_REFRESH);
 	s->refresh.data = s;
 
@@ -280,16 +279,13 @@ status_flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 		status_soon(s);
 }
 
+/*
+ * Both timers: the coalesced write after a change, and the refresh, whose
+ * fresh hinit:updated tells readers that hinit is alive.
+ */
 static void
-status_soon_cb(struct ev_loop *loop, ev_timer *w, int revents)
+status_save_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	status_save(w->data);
-}
-
-static void
-status_refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	/* A fresh hinit:updated tells readers that hinit is alive. */
 	status_save(w->data);
 }
 
