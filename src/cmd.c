@@ -192,7 +192,7 @@ cmd_targets_open(const struct cmd_entry *e, const struct cmd_host *host,
 
 	t->host = host;
 	t->conf = config_new();
-	t->loop = host->loop_start(t->conf);
+	host->loop_start(host->arg, t->conf);
 	for (i = 0; i < args->nwords && cause == NULL; i++) {
 		if (config_add_target(t->conf, args->words[i], &cause) != 0)
 			break;
@@ -223,8 +223,7 @@ cmd_targets_close(struct cmd_targets *t)
 {
 	config_free(t->conf);
 	t->conf = NULL;
-	t->host->loop_stop(t->loop);
-	t->loop = NULL;
+	t->host->loop_stop(t->host->arg);
 }
 
 /* Become the command, with what hinit inherited, not what it set itself. */

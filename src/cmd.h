@@ -17,11 +17,14 @@ struct config;
  * What main (hinit.c) lends the subcommands, so that none of them reaches
  * the init: the loop check and wait probe on, which reaps what exec checks
  * leave, and the signal state hinit inherited, put back before an exec.
+ * arg is main's and outlives the subcommand: exec_prepare reads it after
+ * loop_stop.
  */
 struct cmd_host {
-	void		*(*loop_start)(struct config *);
+	void		 (*loop_start)(void *, struct config *);
 	void		 (*loop_stop)(void *);
 	void		 (*exec_prepare)(void);
+	void		*arg;
 };
 
 enum cmd_value {
@@ -72,7 +75,6 @@ void		 cmd_args_free(struct cmd_args *);
 struct cmd_targets {
 	const struct cmd_host	*host;
 	struct config		*conf;
-	void			*loop;		/* host->loop_start()'s */
 };
 int		 cmd_targets_open(const struct cmd_entry *,
 		     const struct cmd_host *, struct cmd_args *,

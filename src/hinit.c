@@ -256,16 +256,18 @@ fail:
 	exit(EXIT_USAGE);
 }
 
-/* The loop hinit check and wait probe on: one-shot, reaping. */
-static void *
-hinit_cmd_loop_start(struct config *conf)
+/*
+ * The loop hinit check and wait probe on: one-shot, reaping. Its struct
+ * hinit is main's own and stays: the loop's userdata, which
+ * signal_child_reset() reads before wait execs its command.
+ */
+static void
+hinit_cmd_loop_start(void *arg, struct config *conf)
 {
-	struct hinit	*h;
+	struct hinit	*h = arg;
 
-	h = xcalloc(1, sizeof *h);
 	hinit_oneshot(h);
 	h->conf = conf;
-	return (h);
 }
 
 static void
@@ -274,27 +276,27 @@ hinit_cmd_loop_stop(void *arg)
 	struct hinit	*h = arg;
 
 	reap_stop(h);
-	free(h);
+	h->conf = NULL;		/* freed by the subcommand */
 }
-
-static const struct cmd_host hinit_cmd_host = {
-	.loop_start = hinit_cmd_loop_start,
-	.loop_stop = hinit_cmd_loop_stop,
-	.exec_prepare = signal_child_reset
-};
 
 int
 main(int argc, char **argv)
 {
 	const struct cmd_entry	*cmd;
+	struct cmd_host		 host;
 	struct init_options	 opts;
 	struct hinit		 h;
 	struct config		*conf;
 	int			 test = 0;
 
 	/* A subcommand only in first position: after it, its own words. */
-	if (argc > 1 && (cmd = cmd_find(argv[1])) != NULL)
-		return (cmd->exec(argc - 1, argv + 1, &hinit_cmd_host));
+	if (argc > 1 && (cmd = cmd_find(argv[1])) != NULL) {
+		host.loop_start = hinit_cmd_loop_start;
+		host.loop_stop = hinit_cmd_loop_stop;
+		host.exec_prepare = signal_child_reset;
+		host.arg = &h;
+		return (cmd->exec(argc - 1, argv + 1, &host));
+	}
 
 	memset(&opts, 0, sizeof opts);
 	hinit_parse_options(argc, argv, &opts, &test);
