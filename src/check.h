@@ -160,8 +160,6 @@ const struct attempt	*probe_last(const struct check *);
 void		 probe_once(struct check *, probe_cb *, void *);
 /* The result of a check that is told, not probed (type without start). */
 void		 probe_push(struct check *, enum check_result, const char *);
-/* Run the loop until hinit has no child left, at most the given seconds. */
-void		 probe_settle(double);
 const char	*check_state_name(enum check_state);
 const char	*check_result_name(enum check_result);
 

@@ -12,7 +12,7 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
+#include "proc.h"
 #include "status.h"
 
 #define CMD_CHECK_TIMEOUT	5000	/* ms */
@@ -95,7 +95,6 @@ cmd_check_json(struct buf *b, struct check *c, int first)
 int
 cmd_check(int argc, char **argv)
 {
-	struct hinit		 h;
 	struct cmd_check_state	 cs;
 	struct config		*conf;
 	struct check		*c;
@@ -148,9 +147,8 @@ cmd_check(int argc, char **argv)
 		argv[i] = NULL;
 	}
 
-	hinit_oneshot(&h);
+	proc_oneshot();
 	conf = config_new();
-	h.conf = conf;
 	options = 1;
 	ntargets = 0;
 	for (i = 1; i < argc; i++) {
@@ -189,7 +187,7 @@ cmd_check(int argc, char **argv)
 	if (cs.pending != 0)
 		ev_run(EV_DEFAULT, 0);
 	probe_stop(&conf->checks);
-	probe_settle(CMD_CHECK_SETTLE);
+	proc_settle(CMD_CHECK_SETTLE);
 
 	buf_init(&b);
 	i = 0;
@@ -218,6 +216,6 @@ cmd_check(int argc, char **argv)
 	buf_free(&b);
 
 	config_free(conf);
-	reap_stop(&h);
+	proc_stop();
 	return (failed ? 1 : 0);
 }

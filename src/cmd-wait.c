@@ -17,7 +17,7 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
+#include "proc.h"
 #include "status.h"
 
 #define CMD_WAIT_TIMEOUT	60000	/* ms */
@@ -131,7 +131,6 @@ cmd_wait_exec(char **argv)
 int
 cmd_wait(int argc, char **argv)
 {
-	struct hinit		 h;
 	struct cmd_wait		 w;
 	struct cmd_wait_target	*t;
 	struct config		*conf;
@@ -185,9 +184,8 @@ cmd_wait(int argc, char **argv)
 	}
 	argc = i;
 
-	hinit_oneshot(&h);
+	proc_oneshot();
 	conf = config_new();
-	h.conf = conf;
 	for (i = 1; i < argc; i++) {
 		if (argv[i] == NULL)
 			continue;
@@ -243,7 +241,7 @@ cmd_wait(int argc, char **argv)
 	for (n = 0; n < w.ntargets; n++)
 		ev_timer_stop(EV_DEFAULT, &w.targets[n].timer);
 	probe_stop(&conf->checks);
-	probe_settle(CMD_WAIT_SETTLE);
+	proc_settle(CMD_WAIT_SETTLE);
 
 	code = 0;
 	if (w.timed_out) {
@@ -262,7 +260,7 @@ cmd_wait(int argc, char **argv)
 	}
 	free(w.targets);
 	config_free(conf);
-	reap_stop(&h);
+	proc_stop();
 	if (code == 0 && command != NULL)
 		code = cmd_wait_exec(command);
 	return (code);

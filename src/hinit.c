@@ -277,8 +277,7 @@ main(int argc, char **argv)
 	h.opts = &opts;
 	h.exit_code = -1;
 	h.started = time_wall();
-	hinit_scan_fds(&h);
-	signal_init(&h, 1);
+	proc_init(1);
 	hinit_become_init(&h);
 	h.conf = hinit_load_config(&opts);
 	hinit_run(&h, argv);

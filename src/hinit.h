@@ -132,6 +132,8 @@ void		 log_warnx(const char *, ...) printflike(1, 2);
 void		 log_info(const char *, ...) printflike(1, 2);
 void		 log_verbose(const char *, ...) printflike(1, 2);
 void		 log_debug(const char *, ...) printflike(1, 2);
+/* A line a task wrote, as "NAME: line" (int: SECRET_CUT_*). */
+void		 log_output(const char *, const char *, size_t, int);
 /* Start-up errors, out of memory, broken invariants: exit 2 / abort. */
 __dead void	 fatal(const char *, ...) printflike(1, 2);
 __dead void	 fatalx(const char *, ...) printflike(1, 2);

@@ -14,7 +14,6 @@
 
 #include "hinit.h"
 #include "check.h"
-#include "init.h"
 
 #define PROBE_ONCE		0x1	/* one attempt, none after */
 #define PROBE_IN_START		0x2	/* inside type->start() */
@@ -442,36 +441,4 @@ probe_reset(struct check_list *list)
 		    (double)c->start_interval)
 			probe_schedule(c, c->start_interval);
 	}
-}
-
-static void
-probe_settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct hinit	*h = hinit_get();
-	double		*deadline = w->data;
-
-	if (!reap_children_left(h) || ev_now(loop) >= *deadline)
-		ev_break(loop, EVBREAK_ONE);
-}
-
-/*
- * For the one-shot commands before they exit or exec: a timed-out exec
- * check's command may need its SIGKILL and its reaping still.
- */
-void
-probe_settle(double limit)
-{
-	struct ev_loop	*loop = EV_DEFAULT;
-	ev_timer	 poll;
-	double		 deadline;
-
-	if (!reap_children_left(hinit_get()))
-		return;
-	ev_now_update(loop);
-	deadline = ev_now(loop) + limit;
-	ev_timer_init(&poll, probe_settle_cb, 0.02, 0.02);
-	poll.data = &deadline;
-	ev_timer_start(loop, &poll);
-	ev_run(loop, 0);
-	ev_timer_stop(loop, &poll);
 }
