@@ -28,32 +28,35 @@
 #define HTTP_PROTOCOLS		"http,https"
 #define HTTP_BACKSTOP		1000	/* ms past the engine's own timeout */
 
+struct http_multi;
+
 /* One socket libcurl asked us to watch. */
 struct http_sock {
 	ev_io			 io;
 	curl_socket_t		 fd;
+	struct http_multi	*m;
 	LIST_ENTRY(http_sock)	 entry;
 };
 
 /*
- * The module's one piece of shared state: every attempt of every http
- * check is an easy handle on this one multi handle. A multi handle of its
- * own per attempt would cost 40 KiB more per attempt under way (libcurl's
- * socket, connection and DNS tables), one per check 40 KiB and two
- * descriptors per idle check. It lives while a check is configured.
+ * Every attempt of every http check of one list is an easy handle on one
+ * multi handle. A multi handle of its own per attempt would cost 40 KiB
+ * more per attempt under way (libcurl's socket, connection and DNS
+ * tables), one per check 40 KiB and two descriptors per idle check. The
+ * first http check configured makes it, each other finds it on an http
+ * check of its list, and the last one freed frees it: no global.
  */
 struct http_multi {
 	CURLM			*multi;
 	ev_timer		 timer;
 	LIST_HEAD(, http_sock)	 socks;
-	u_int			 references;	/* configured checks */
-	int			 curl_ready;	/* curl_global_init() done */
+	u_int			 references;	/* checks, and reports under way */
 };
-static struct http_multi	 http_multi;
 
 /* One check: what configure() made and the attempt under way. */
 struct http {
 	struct check		*c;
+	struct http_multi	*m;
 
 	struct curl_slist	*headers;
 	char			*expected;	/* expect_status, as text */
@@ -71,23 +74,7 @@ struct http {
 
 static const struct status_range http_default_status = { 200, 399 };
 
-/*
- * libcurl's and its TLS library's global state: made when the first http
- * check is configured, never at start-up (the static build links libcurl
- * into every hinit, and `hinit status` must stay one file read), and kept
- * until exit.
- */
-static void
-http_global_init(void)
-{
-	CURLcode	 code;
-
-	if (http_multi.curl_ready)
-		return;
-	if ((code = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
-		fatalx("curl_global_init: %s", curl_easy_strerror(code));
-	http_multi.curl_ready = 1;
-}
+static void	http_multi_release(struct http_multi *);
 
 static const struct status_range *
 http_ranges(const struct check *c, u_int *n)
@@ -129,7 +116,7 @@ http_stop(struct http *h)
 	resolve_cancel(h->resolve);
 	h->resolve = NULL;
 	if (h->easy != NULL) {
-		curl_multi_remove_handle(http_multi.multi, h->easy);
+		curl_multi_remove_handle(h->m->multi, h->easy);
 		curl_easy_cleanup(h->easy);
 		h->easy = NULL;
 	}
@@ -211,18 +198,18 @@ http_finish(struct http *h, CURLcode code)
 
 /*
  * After curl has acted: report the transfers that ended. Reporting may
- * start or free checks, even the last one (and with it the multi handle).
+ * start or free checks, even the last one: m is held meanwhile.
  */
 static void
-http_check_msgs(void)
+http_check_msgs(struct http_multi *m)
 {
 	CURLMsg		*msg;
 	struct http	*h;
 	CURLcode	 code;
 	int		 left;
 
-	while (http_multi.multi != NULL &&
-	    (msg = curl_multi_info_read(http_multi.multi, &left)) != NULL) {
+	m->references++;
+	while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		code = msg->data.result;
@@ -231,12 +218,14 @@ http_check_msgs(void)
 			fatalx("http: transfer of unknown check");
 		http_finish(h, code);
 	}
+	http_multi_release(m);
 }
 
 static void
 http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct http_sock	*hs = w->data;
+	struct http_multi	*m = hs->m;
 	int			 flags = 0, running;
 
 	if (revents & EV_READ)
@@ -246,30 +235,31 @@ http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (revents & EV_ERROR)
 		flags |= CURL_CSELECT_ERR;
 	/* hs may be freed in there. */
-	curl_multi_socket_action(http_multi.multi, hs->fd, flags, &running);
-	http_check_msgs();
+	curl_multi_socket_action(m->multi, hs->fd, flags, &running);
+	http_check_msgs(m);
 }
 
 static void
 http_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	int	 running;
+	struct http_multi	*m = w->data;
+	int			 running;
 
-	curl_multi_socket_action(http_multi.multi, CURL_SOCKET_TIMEOUT, 0,
-	    &running);
-	http_check_msgs();
+	curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	http_check_msgs(m);
 }
 
 /* CURLMOPT_SOCKETFUNCTION: watch what curl wants on one socket. */
 static int
 http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 {
+	struct http_multi	*m = arg;
 	struct http_sock	*hs = sockp;
 	int			 events = 0;
 
 	if (what == CURL_POLL_REMOVE) {
 		if (hs != NULL) {
-			curl_multi_assign(http_multi.multi, fd, NULL);
+			curl_multi_assign(m->multi, fd, NULL);
 			http_sock_free(hs);
 		}
 		return (0);
@@ -277,10 +267,11 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 	if (hs == NULL) {
 		hs = xcalloc(1, sizeof *hs);
 		hs->fd = fd;
+		hs->m = m;
 		ev_init(&hs->io, http_io_cb);
 		hs->io.data = hs;
-		LIST_INSERT_HEAD(&http_multi.socks, hs, entry);
-		curl_multi_assign(http_multi.multi, fd, hs);
+		LIST_INSERT_HEAD(&m->socks, hs, entry);
+		curl_multi_assign(m->multi, fd, hs);
 	} else
 		ev_io_stop(EV_DEFAULT, &hs->io);
 
@@ -297,48 +288,84 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 static int
 http_timer_set(CURLM *multi, long ms, void *arg)
 {
-	ev_timer_stop(EV_DEFAULT, &http_multi.timer);
+	struct http_multi	*m = arg;
+
+	ev_timer_stop(EV_DEFAULT, &m->timer);
 	if (ms >= 0) {
-		ev_timer_set(&http_multi.timer, ms / 1000.0, 0.);
-		ev_timer_start(EV_DEFAULT, &http_multi.timer);
+		ev_timer_set(&m->timer, ms / 1000.0, 0.);
+		ev_timer_start(EV_DEFAULT, &m->timer);
 	}
 	return (0);
 }
 
-/* The first configured check makes the multi handle, the last frees it. */
-static int
-http_multi_hold(char **cause)
+/* The multi handle of another http check of c's list, if one has it. */
+static struct http_multi *
+http_multi_find(struct check *c)
 {
-	CURLM	*m;
+	struct check	*o;
+	struct http	*h;
 
-	if (http_multi.references++ != 0)
-		return (0);
-	http_global_init();
-	if ((m = curl_multi_init()) == NULL) {
-		http_multi.references = 0;
-		*cause = xstrdup("libcurl could not make a multi handle");
-		return (-1);
+	if (c->entry.tqe_prev == NULL)
+		return (NULL);		/* in no list */
+	for (o = TAILQ_PREV(c, check_list, entry); o != NULL;
+	    o = TAILQ_PREV(o, check_list, entry)) {
+		if (o->type == c->type && (h = o->data) != NULL)
+			return (h->m);
 	}
-	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
-	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, http_timer_set);
-	ev_init(&http_multi.timer, http_timer_cb);
-	LIST_INIT(&http_multi.socks);
-	http_multi.multi = m;
-	return (0);
+	for (o = TAILQ_NEXT(c, entry); o != NULL; o = TAILQ_NEXT(o, entry)) {
+		if (o->type == c->type && (h = o->data) != NULL)
+			return (h->m);
+	}
+	return (NULL);
+}
+
+/*
+ * The multi handle for c: its list's, or a new one. libcurl's and its TLS
+ * library's global state are made with the first (never at start-up: the
+ * static build links libcurl into every hinit, and `hinit status` must stay
+ * one file read) and kept until exit; libcurl counts the calls.
+ */
+static struct http_multi *
+http_multi_hold(struct check *c, char **cause)
+{
+	struct http_multi	*m;
+	CURLcode		 code;
+
+	if ((m = http_multi_find(c)) != NULL) {
+		m->references++;
+		return (m);
+	}
+	if ((code = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
+		fatalx("curl_global_init: %s", curl_easy_strerror(code));
+	m = xcalloc(1, sizeof *m);
+	if ((m->multi = curl_multi_init()) == NULL) {
+		free(m);
+		*cause = xstrdup("libcurl could not make a multi handle");
+		return (NULL);
+	}
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, http_timer_set);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+	ev_init(&m->timer, http_timer_cb);
+	m->timer.data = m;
+	LIST_INIT(&m->socks);
+	m->references = 1;
+	return (m);
 }
 
 static void
-http_multi_release(void)
+http_multi_release(struct http_multi *m)
 {
 	struct http_sock	*hs;
 
-	if (http_multi.references == 0 || --http_multi.references != 0)
+	if (m == NULL || --m->references != 0)
 		return;
-	curl_multi_cleanup(http_multi.multi);
-	http_multi.multi = NULL;
-	while ((hs = LIST_FIRST(&http_multi.socks)) != NULL)
+	curl_multi_cleanup(m->multi);
+	while ((hs = LIST_FIRST(&m->socks)) != NULL)
 		http_sock_free(hs);
-	ev_timer_stop(EV_DEFAULT, &http_multi.timer);
+	ev_timer_stop(EV_DEFAULT, &m->timer);
+	free(m);
 }
 
 /* Keep the start of the body, then stop reading: SPEC §3. */
@@ -446,7 +473,7 @@ http_begin(struct http *h, char **cause)
 	if (h->resolved != NULL)
 		curl_easy_setopt(h->easy, CURLOPT_RESOLVE, h->resolved);
 	/* This only arms the timer: the transfer runs from the loop. */
-	mcode = curl_multi_add_handle(http_multi.multi, h->easy);
+	mcode = curl_multi_add_handle(h->m->multi, h->easy);
 	if (mcode != CURLM_OK) {
 		http_stop(h);
 		*cause = xstrdup(curl_multi_strerror(mcode));
@@ -526,9 +553,9 @@ http_free(struct check *c)
 	free(h->expected);
 	free(h->host);
 	free(h->port);
+	http_multi_release(h->m);
 	free(h);
 	c->data = NULL;
-	http_multi_release();
 }
 
 /* An address, not a name: "127.0.0.1", "[::1]" (libcurl parses those). */
@@ -556,6 +583,7 @@ static int
 http_configure(struct check *c, char **cause)
 {
 	struct http			*h;
+	struct http_multi		*m;
 	const struct status_range	*r;
 	struct curl_slist		*l;
 	struct buf			 b;
@@ -624,10 +652,11 @@ http_configure(struct check *c, char **cause)
 	}
 
 	http_free(c);
-	if (http_multi_hold(cause) != 0)
+	if ((m = http_multi_hold(c, cause)) == NULL)
 		goto fail;
 	h = xcalloc(1, sizeof *h);
 	h->c = c;
+	h->m = m;
 	buf_init(&h->body);
 	/* A numeric host needs no lookup: libcurl takes it as it is. */
 	if (!http_host_numeric(host)) {

@@ -21,7 +21,6 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
 #include "status.h"
 
 #define CMD_STATUS_DEPTH	32
