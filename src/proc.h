@@ -85,6 +85,8 @@ int		 proc_group_gone(struct proc *);
 /* Its wait status as an exit code: the code, or 128+N for signal N. */
 int		 proc_exit_code(int);
 
+/* A child someone waits for (pid 0: any); int: only a spared one. */
+int		 proc_waited(pid_t, int);
 /* Does hinit have a child still, running or not yet reaped? */
 int		 proc_children_left(void);
 /* Run the loop until no child is left, at most so many seconds. */
@@ -113,7 +115,7 @@ void		 proc_output_free(struct proc_output *);
 void		 proc_output_linger(struct proc_output *, double, size_t);
 
 /*
- * Ending what is left below hinit, with a grace: a restart ends what the
+ * src/proc-end.c: ending what is left below hinit, with a grace: a restart ends what the
  * old app left (PROC_END_LEFTOVERS: not a child someone waits for, nor one
  * kept before the app started), hinit's exit everything (as PID 1, every
  * process: PROC_END_EVERYTHING) but a spared child. A signal to each, again
