@@ -1,8 +1,10 @@
 /*
  * hinit.h: what every file of hinit shares: the small utilities, the growable
  * buffer, the log, and the few constants of the user-facing contract.
- * Each area has its own header beside this one (config.h, check.h, init.h,
- * status.h).
+ * Each area has its own header beside this one: config.h, check.h (check
+ * types and the probe engine), proc.h (the processes hinit starts, reaps
+ * and signals), app.h (the app, its tasks, the hook), init.h (the running
+ * init, for main only), status.h.
  */
 
 #ifndef HINIT_H

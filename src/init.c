@@ -97,19 +97,29 @@ hinit_forward(struct hinit *h, int sig)
 		task_signal(h->launch, sig);
 }
 
+/* The grace is over: no hook runs any more; SIGKILL to what is left. */
+static void
+hinit_grace_over(struct hinit *h, int left)
+{
+	char	 tmp[32];
+
+	hook_stop(h->hook);
+	if (left) {
+		log_info("grace of %s is over: killing what is left",
+		    duration_format(h->conf->grace, tmp, sizeof tmp));
+	}
+}
+
 /* The grace is over and the app still runs: SIGKILL; its exit comes. */
 static void
 hinit_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hinit	*h = w->data;
-	char		 tmp[32];
+	int		 left = proc_children_left();
 
-	hook_stop(h->hook);
-	if (proc_children_left()) {
-		log_info("grace of %s is over: killing what is left",
-		    duration_format(h->conf->grace, tmp, sizeof tmp));
+	hinit_grace_over(h, left);
+	if (left)
 		proc_kill_all(SIGKILL, h->pid1);
-	}
 }
 
 static __dead void
@@ -131,15 +141,10 @@ hinit_end_cb(struct proc_end *pe, enum proc_end_step step, u_int n,
     const char *names, void *arg)
 {
 	struct hinit	*h = arg;
-	char		 tmp[32];
 
 	switch (step) {
 	case PROC_END_KILL:
-		hook_stop(h->hook);
-		if (n > 0) {
-			log_info("grace of %s is over: killing what is left",
-			    duration_format(h->conf->grace, tmp, sizeof tmp));
-		}
+		hinit_grace_over(h, n > 0);
 		break;
 	case PROC_END_LEFT:
 		log_warnx("processes are left after SIGKILL: exiting anyway");

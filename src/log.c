@@ -1,6 +1,7 @@
 /*
  * log.c: hinit's own log lines, on stderr: "hinit: message" as text, or one
- * JSON object a line ({"time": ..., "level": ..., "msg": ...}). Every
+ * JSON object a line ({"time": ..., "level": ..., "msg": ...}), and the
+ * lines of its tasks the same way ("NAME: line", or "task": NAME). Every
  * message is scrubbed of secrets, and is one line: in text, controls and
  * bytes that are not UTF-8 are escaped; in JSON, always valid JSON.
  */
@@ -12,6 +13,10 @@
 
 #include "hinit.h"
 
+/*
+ * The log's two settings, written at start-up only (the command line, then
+ * the config, before the loop runs), read by every line after.
+ */
 int			 log_level = LOG_NORMAL;
 static enum log_format	 log_format = LOG_TEXT;
 

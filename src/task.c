@@ -61,6 +61,7 @@ struct task_run {
 };
 
 static void	task_step(struct launch *);
+
 /* The wait list of this stage. */
 static void
 task_wait_list(struct launch *l, char ***names, u_int *n)
