@@ -4,9 +4,9 @@
  * CHECK_OUTPUT_MAX bytes kept, the rest drained and dropped); its exit comes
  * through the reaper. A cancelled run (a timeout) outlives its attempt: its
  * process group gets SIGTERM, SIGKILL a second later, and the run is freed
- * once its group is gone. Runs never overlap: an attempt that starts while
- * the group of the one before is still there waits for it to go (the
- * engine's timeout still counts).
+ * once its group is gone; so does what a run that ended left behind. Runs
+ * never overlap: an attempt that starts while the group of the one before
+ * is still there waits for it to go (the engine's timeout still counts).
  */
 
 #include <sys/types.h>
@@ -44,6 +44,7 @@ struct exec_run {
 };
 
 static int	exec_spawn(struct exec *, char **);
+static void	exec_killed(struct proc *, int, void *);
 
 static int
 exec_configure(struct check *c, char **cause)
@@ -117,18 +118,50 @@ exec_old_reaped(struct exec_run *run)
 		ev_timer_start(EV_DEFAULT, &run->gone_timer);
 }
 
-/* What it writes: the first CHECK_OUTPUT_MAX bytes kept, the rest dropped. */
+/*
+ * What it writes: the first CHECK_OUTPUT_MAX bytes after the line breaks it
+ * starts with kept, the rest dropped. Kept so, an output cut short is as
+ * long as the most the engine keeps, which is how it knows that the end
+ * may hold the start of a secret (dropped later, the breaks made it look
+ * whole).
+ */
 static void
 exec_output_cb(const char *data, size_t len, int flags, void *arg)
 {
 	struct exec_run	*run = arg;
 	size_t		 keep;
 
+	while (run->text.len == 0 && len > 0 &&
+	    (*data == '\n' || *data == '\r')) {
+		data++;
+		len--;
+	}
 	keep = CHECK_OUTPUT_MAX - run->text.len;
 	if (keep > len)
 		keep = len;
 	if (keep > 0)
 		buf_add(&run->text, data, keep);
+}
+
+/*
+ * The command has ended; what it left in its group (a process it put in
+ * the background) is ended as a cancelled run's is, and the next attempt
+ * waits for it to go: a check never piles processes up.
+ */
+static void
+exec_end(struct exec_run *run)
+{
+	struct exec	*e = run->e;
+
+	if (proc_group_gone(&run->proc)) {
+		exec_run_free(run);
+		return;
+	}
+	log_debug("check %s: SIGTERM to what it left in process group %ld",
+	    e->c->name, (long)run->proc.pid);
+	e->old = run;
+	proc_terminate(&run->proc, SIGTERM, EXEC_KILL_DELAY, 1, exec_killed);
+	exec_old_reaped(run);
 }
 
 static void
@@ -156,8 +189,6 @@ exec_finish(struct exec_run *run)
 			run->text.data[i] = '?';
 	}
 	output = run->text.data != NULL ? run->text.data : "";
-	while (*output == '\n' || *output == '\r')
-		output++;
 	sep = *output != '\0' ? ": " : "";
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -170,7 +201,7 @@ exec_finish(struct exec_run *run)
 		    signal_name(WTERMSIG(status)), sep, output);
 	} else
 		check_done(c, CHECK_FAIL, "status %d%s%s", status, sep, output);
-	exec_run_free(run);
+	exec_end(run);
 }
 
 /* A cancelled run got its SIGKILL: gone once its group is. */

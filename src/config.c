@@ -901,11 +901,13 @@ config_find_check(struct config *conf, const char *name)
 	struct config_part	*part;
 	struct check		*c;
 
-	if (conf->names != NULL) {
-		part = config_part_named(conf, CONFIG_SECTION_CHECK, name);
-		return (part != NULL ? part->object : NULL);
-	}
-	/* A config made by hand, not read (tests). */
+	if (conf->names != NULL &&
+	    (part = config_part_named(conf, CONFIG_SECTION_CHECK, name)) != NULL)
+		return (part->object);
+	/*
+	 * A check no section made (notify's "app"), or a config made by hand,
+	 * not read (tests).
+	 */
 	TAILQ_FOREACH(c, &conf->checks, entry) {
 		if (strcmp(c->name, name) == 0)
 			return (c);
@@ -1295,6 +1297,19 @@ config_set(struct config *conf, struct config_part *part, const char *name,
 	if (config_expand_flags(written, flags, &value, &s) != 0) {
 		xasprintf(cause, "%s: %s", name, s);
 		free(s);
+		return (-1);
+	}
+	/*
+	 * A target a variable makes a command would put the variable's value
+	 * on a command line (ps shows it to everyone), and run what the
+	 * environment says: a command is written as such.
+	 */
+	if (key->type == CONFIG_URL && !(flags & CONFIG_EXPAND_COMMAND) &&
+	    strncasecmp(value, "exec:", 5) == 0) {
+		xasprintf(cause, "%s: a variable cannot make the target a "
+		    "command (write exec:COMMAND, or command =, in the file)",
+		    name);
+		free(value);
 		return (-1);
 	}
 	/* A line of the file has none: it came from a variable. */
@@ -1832,11 +1847,18 @@ config_finish_wait(struct config *conf, struct config_part *part,
 	u_int			 i;
 
 	for (i = 0; i < n; i++) {
-		if (config_find_check(conf, list[i]) != NULL)
+		if (conf->notify && strcmp(list[i], "app") == 0) {
+			/* The app starts after the wait: it would never end. */
+			xasprintf(cause, "wait: check app is the app's own "
+			    "(notify = yes), told only once the app runs");
+		} else if (config_find_check(conf, list[i]) != NULL)
 			continue;
-		hint = config_suggest_check(conf, list[i]);
-		xasprintf(cause, "wait: no check named '%s'%s", list[i], hint);
-		free(hint);
+		else {
+			hint = config_suggest_check(conf, list[i]);
+			xasprintf(cause, "wait: no check named '%s'%s",
+			    list[i], hint);
+			free(hint);
+		}
 		if (part == NULL)
 			return (-1);
 		/* The name may have come from a variable. */

@@ -138,12 +138,27 @@ hook_event(struct hook *k, const char *event, const char *check,
 		hook_run(k);
 }
 
-/* A line of the hook's output, in the log; blank ones are not. */
+/*
+ * A line of the hook's output, in the log; blank ones are not. A piece of
+ * a longer line may begin or end inside a secret: scrubbed as such.
+ */
 static void
 hook_output_cb(const char *data, size_t len, int flags, void *arg)
 {
-	if (len > 0)
-		log_info("on_change: %.*s", (int)len, data);
+	struct buf	 b;
+	int		 cut = 0;
+
+	if (len == 0)
+		return;
+	if (flags & PROC_OUTPUT_CUT_START)
+		cut |= SECRET_CUT_START;
+	if (flags & PROC_OUTPUT_CUT_END)
+		cut |= SECRET_CUT_END;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	secret_scrub(&b, data, len, cut);
+	log_info("on_change: %s", b.data);
+	buf_free(&b);
 }
 
 /* hook_timeout: SIGTERM to its group, SIGKILL a little later. */

@@ -221,6 +221,9 @@ proc_sweep(struct proc_end *pe, int sig, struct buf *names)
 			continue;
 		if (kill(p->pid, sig) == -1)
 			continue;
+		/* A stopped process takes it only once continued. */
+		if (sig != SIGKILL && sig != SIGCONT)
+			kill(p->pid, SIGCONT);
 		if (sig != SIGKILL && pe != NULL) {
 			pe->swept = xreallocarray(pe->swept, pe->nswept + 1,
 			    sizeof *pe->swept);
@@ -252,6 +255,8 @@ proc_kill_all(int sig, int everything)
 	}
 	if (kill(-1, sig) == -1 && errno != ESRCH)
 		log_warn("kill(-1, SIG%s)", signal_name(sig));
+	if (sig != SIGKILL && sig != SIGCONT)
+		kill(-1, SIGCONT);
 }
 
 /*

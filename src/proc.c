@@ -386,6 +386,9 @@ proc_terminate(struct proc *p, int sig, double delay, int group,
 {
 	proc_terminate_stop(p);
 	proc_signal(p, sig, group);
+	/* A stopped process takes it only once continued (as systemd). */
+	if (sig != SIGKILL && sig != SIGCONT)
+		proc_signal(p, SIGCONT, group);
 	p->kill_to = group ? -p->pid : p->pid;
 	p->killed = cb;
 	ev_timer_init(&p->kill_timer, proc_kill_timer_cb, delay, 0);
