@@ -146,17 +146,12 @@ static void
 hook_output_cb(const char *data, size_t len, int flags, void *arg)
 {
 	struct buf	 b;
-	int		 cut = 0;
 
 	if (len == 0)
 		return;
-	if (flags & PROC_OUTPUT_CUT_START)
-		cut |= SECRET_CUT_START;
-	if (flags & PROC_OUTPUT_CUT_END)
-		cut |= SECRET_CUT_END;
 	buf_init(&b);
 	buf_add(&b, "", 0);
-	secret_scrub(&b, data, len, cut);
+	secret_scrub(&b, data, len, flags & PROC_OUTPUT_CUT);
 	log_info("on_change: %s", b.data);
 	buf_free(&b);
 }

@@ -14,8 +14,14 @@
 #include "hinit.h"
 
 /*
- * The log's two settings, written at start-up only (the command line, then
- * the config, before the loop runs), read by every line after.
+ * The log's state: its level and its format, one pair of settings. They
+ * are written at start-up only (main's options, then the config, before
+ * the loop runs and before any child exists) and only read after, by every
+ * line of every module, the one-shot subcommands' and fatal()'s included.
+ * That is why they are globals, the only ones but the default loop: passed
+ * down, every function that may log would take a logger. The format is
+ * static, set through log_set_format() alone; the level is read where a
+ * caller decides whether a costly message is worth making.
  */
 int			 log_level = LOG_NORMAL;
 static enum log_format	 log_format = LOG_TEXT;

@@ -96,10 +96,12 @@ void		 proc_settle(double);
  * A child's output (stdout and stderr on one pipe), read on the loop: by
  * line (pieces of at most line_max bytes), or as it comes (line_max 0).
  * Each line or piece goes to cb; so does the news that what comes next is
- * dropped (no data, PROC_OUTPUT_DROPPED).
+ * dropped (no data, PROC_OUTPUT_DROPPED). The cut flags are the scrubber's
+ * (SECRET_CUT_*): a piece may begin or end inside a secret.
  */
-#define PROC_OUTPUT_CUT_START	0x1	/* this piece goes on the previous */
-#define PROC_OUTPUT_CUT_END	0x2	/* the line goes on in the next */
+#define PROC_OUTPUT_CUT_START	SECRET_CUT_START	/* goes on the previous */
+#define PROC_OUTPUT_CUT_END	SECRET_CUT_END		/* goes on in the next */
+#define PROC_OUTPUT_CUT		(PROC_OUTPUT_CUT_START | PROC_OUTPUT_CUT_END)
 #define PROC_OUTPUT_DROPPED	0x4
 typedef void	 proc_output_cb(const char *, size_t, int, void *);
 struct proc_output;

@@ -142,18 +142,13 @@ static void
 task_output_cb(const char *data, size_t len, int flags, void *arg)
 {
 	struct task	*t = arg;
-	int		 cut = 0;
 
 	if (flags & PROC_OUTPUT_DROPPED) {
 		log_info("task %s: what it left running writes on: no longer "
 		    "passed on", t->name);
 		return;
 	}
-	if (flags & PROC_OUTPUT_CUT_START)
-		cut |= SECRET_CUT_START;
-	if (flags & PROC_OUTPUT_CUT_END)
-		cut |= SECRET_CUT_END;
-	log_output(t->name, data, len, cut);
+	log_output(t->name, data, len, flags & PROC_OUTPUT_CUT);
 }
 
 /* The rest of a run that timed out had its grace: SIGKILL sent. */
