@@ -1,8 +1,9 @@
 /*
  * http.c: the http and https check type: one libcurl transfer per attempt,
- * driven by the multi-socket API on the default libev loop (curl never
- * runs a loop of its own and never blocks ours), with a fresh connection,
- * no proxy from the environment and at most HTTP_BODY_MAX bytes read. The
+ * on the multi handle of its list of checks (checks/http-multi.c drives
+ * it on the default libev loop: curl never blocks ours), with a fresh
+ * connection, no proxy from the environment and at most HTTP_BODY_MAX
+ * bytes read. The
  * URL's host name is looked up by hinit's resolver (src/resolve.c), whose
  * threads are bounded, and handed to libcurl with CURLOPT_RESOLVE: left to
  * itself, libcurl starts a thread a lookup and leaves it running when the
@@ -27,36 +28,12 @@
 
 #include "hinit.h"
 #include "check.h"
+#include "http-multi.h"
 
 #define HTTP_BODY_MAX		(64 * 1024)	/* bytes read, SPEC §3 */
 #define HTTP_REDIRECTS_MAX	5
 #define HTTP_PROTOCOLS		"http,https"
 #define HTTP_BACKSTOP		1000	/* ms past the engine's own timeout */
-
-struct http_multi;
-
-/* One socket libcurl asked us to watch. */
-struct http_sock {
-	ev_io			 io;
-	curl_socket_t		 fd;
-	struct http_multi	*m;
-	LIST_ENTRY(http_sock)	 entry;
-};
-
-/*
- * Every attempt of every http check of one list is an easy handle on one
- * multi handle. A multi handle of its own per attempt would cost 40 KiB
- * more per attempt under way (libcurl's socket, connection and DNS
- * tables), one per check 40 KiB and two descriptors per idle check. The
- * first http check configured makes it, each other finds it on an http
- * check of its list, and the last one freed frees it: no global.
- */
-struct http_multi {
-	CURLM			*multi;
-	ev_timer		 timer;
-	LIST_HEAD(, http_sock)	 socks;
-	u_int			 references;	/* checks, and reports under way */
-};
 
 /* One check: what configure() made and the attempt under way. */
 struct http {
@@ -83,8 +60,6 @@ struct http {
 
 static const struct status_range http_default_status = { 200, 399 };
 
-static void	http_multi_release(struct http_multi *);
-
 static const struct status_range *
 http_ranges(const struct check *c, u_int *n)
 {
@@ -108,14 +83,6 @@ http_status_expected(const struct check *c, long status)
 			return (1);
 	}
 	return (0);
-}
-
-static void
-http_sock_free(struct http_sock *hs)
-{
-	ev_io_stop(EV_DEFAULT, &hs->io);
-	LIST_REMOVE(hs, entry);
-	free(hs);
 }
 
 /* The transfer only; the lookups' answers stay. */
@@ -227,106 +194,16 @@ http_finish(struct http *h, CURLcode code)
 	free(out);
 }
 
-/*
- * After curl has acted: report the transfers that ended. Reporting may
- * start or free checks, even the last one: m is held meanwhile.
- */
+/* A transfer on the multi handle has ended. */
 static void
-http_check_msgs(struct http_multi *m)
+http_done(CURL *easy, CURLcode code)
 {
-	CURLMsg		*msg;
 	struct http	*h;
-	CURLcode	 code;
-	int		 left;
 
-	m->references++;
-	while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		code = msg->data.result;
-		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-		    (char **)&h) != CURLE_OK || h == NULL)
-			fatalx("http: transfer of unknown check");
-		http_finish(h, code);
-	}
-	http_multi_release(m);
-}
-
-static void
-http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct http_sock	*hs = w->data;
-	struct http_multi	*m = hs->m;
-	int			 flags = 0, running;
-
-	if (revents & EV_READ)
-		flags |= CURL_CSELECT_IN;
-	if (revents & EV_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	if (revents & EV_ERROR)
-		flags |= CURL_CSELECT_ERR;
-	/* hs may be freed in there. */
-	curl_multi_socket_action(m->multi, hs->fd, flags, &running);
-	http_check_msgs(m);
-}
-
-static void
-http_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct http_multi	*m = w->data;
-	int			 running;
-
-	curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	http_check_msgs(m);
-}
-
-/* CURLMOPT_SOCKETFUNCTION: watch what curl wants on one socket. */
-static int
-http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
-{
-	struct http_multi	*m = arg;
-	struct http_sock	*hs = sockp;
-	int			 events = 0;
-
-	if (what == CURL_POLL_REMOVE) {
-		if (hs != NULL) {
-			curl_multi_assign(m->multi, fd, NULL);
-			http_sock_free(hs);
-		}
-		return (0);
-	}
-	if (hs == NULL) {
-		hs = xcalloc(1, sizeof *hs);
-		hs->fd = fd;
-		hs->m = m;
-		ev_init(&hs->io, http_io_cb);
-		hs->io.data = hs;
-		LIST_INSERT_HEAD(&m->socks, hs, entry);
-		curl_multi_assign(m->multi, fd, hs);
-	} else
-		ev_io_stop(EV_DEFAULT, &hs->io);
-
-	if (what & CURL_POLL_IN)
-		events |= EV_READ;
-	if (what & CURL_POLL_OUT)
-		events |= EV_WRITE;
-	ev_io_set(&hs->io, fd, events);
-	ev_io_start(EV_DEFAULT, &hs->io);
-	return (0);
-}
-
-/* CURLMOPT_TIMERFUNCTION: when curl wants to be called without I/O. */
-static int
-http_timer_set(CURLM *multi, long ms, void *arg)
-{
-	struct http_multi	*m = arg;
-
-	ev_timer_stop(EV_DEFAULT, &m->timer);
-	if (ms >= 0) {
-		ev_timer_set(&m->timer, ms / 1000.0, 0.);
-		ev_timer_start(EV_DEFAULT, &m->timer);
-	}
-	return (0);
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&h) !=
+	    CURLE_OK || h == NULL)
+		fatalx("http: transfer of unknown check");
+	http_finish(h, code);
 }
 
 /* The multi handle of another http check of c's list, if one has it. */
@@ -350,53 +227,16 @@ http_multi_find(struct check *c)
 	return (NULL);
 }
 
-/*
- * The multi handle for c: its list's, or a new one. libcurl's and its TLS
- * library's global state are made with the first (never at start-up: the
- * static build links libcurl into every hinit, and `hinit status` must stay
- * one file read) and kept until exit; libcurl counts the calls.
- */
+/* The multi handle for c: its list's, or a new one. */
 static struct http_multi *
 http_multi_hold(struct check *c, char **cause)
 {
 	struct http_multi	*m;
-	CURLcode		 code;
 
-	if ((m = http_multi_find(c)) != NULL) {
-		m->references++;
-		return (m);
-	}
-	if ((code = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
-		fatalx("curl_global_init: %s", curl_easy_strerror(code));
-	m = xcalloc(1, sizeof *m);
-	if ((m->multi = curl_multi_init()) == NULL) {
-		free(m);
-		*cause = xstrdup("libcurl could not make a multi handle");
-		return (NULL);
-	}
-	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
-	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
-	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, http_timer_set);
-	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
-	ev_init(&m->timer, http_timer_cb);
-	m->timer.data = m;
-	LIST_INIT(&m->socks);
-	m->references = 1;
+	if ((m = http_multi_find(c)) == NULL)
+		return (http_multi_new(http_done, cause));
+	m->references++;
 	return (m);
-}
-
-static void
-http_multi_release(struct http_multi *m)
-{
-	struct http_sock	*hs;
-
-	if (m == NULL || --m->references != 0)
-		return;
-	curl_multi_cleanup(m->multi);
-	while ((hs = LIST_FIRST(&m->socks)) != NULL)
-		http_sock_free(hs);
-	ev_timer_stop(EV_DEFAULT, &m->timer);
-	free(m);
 }
 
 /* Keep the start of the body, then stop reading: SPEC §3. */

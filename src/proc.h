@@ -117,14 +117,14 @@ void		 proc_output_free(struct proc_output *);
 void		 proc_output_linger(struct proc_output *, double, size_t);
 
 /*
- * src/proc-end.c: ending what is left below hinit, with a grace: a restart ends what the
- * old app left (PROC_END_LEFTOVERS: not a child someone waits for, nor one
- * kept before the app started), hinit's exit everything (as PID 1, every
- * process: PROC_END_EVERYTHING) but a spared child. A signal to each, again
- * to each orphan adopted after a reap, SIGKILL to what is left when the
- * grace is over, then a bounded wait for the reaps. Each step goes to cb,
- * with how many processes it found and the first few names ("comm (pid)")
- * of those it signalled.
+ * src/proc-end.c: ending what is left below hinit, with a grace: a
+ * restart ends what the old app left (PROC_END_LEFTOVERS: not a child
+ * someone waits for, nor one kept before the app started), hinit's exit
+ * everything (as PID 1, every process: PROC_END_EVERYTHING) but a spared
+ * child. A signal to each, again to each orphan adopted after a reap,
+ * SIGKILL to what is left when the grace is over, then a bounded wait for
+ * the reaps. Each step goes to cb, with how many processes it found and
+ * the first few names ("comm (pid)") of those it signalled.
  */
 enum proc_end_step {
 	PROC_END_TERM = 1,	/* the first signal */
