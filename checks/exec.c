@@ -29,9 +29,10 @@
 
 struct exec_run;
 
-/* The check's own, from configure to free. */
+/* The check's own, from prepare to free. */
 struct exec {
 	struct check	*c;
+	const char	*command;	/* for /bin/sh -c: its target's */
 	struct exec_run	*run;		/* the attempt's, or NULL */
 	struct exec_run	*old;		/* cancelled, its group still there */
 	int		 waiting;	/* an attempt waits for old to go */
@@ -54,24 +55,19 @@ struct exec_run {
 
 static int	exec_spawn(struct exec *, char **);
 
+/* The target is exec:COMMAND (url = exec:..., or command = ...). */
 static int
-exec_configure(struct check *c, char **cause)
+exec_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct exec	*e;
+	struct exec	*e = c->data;
+	const char	*command = c->target + 5;
 
-	if (c->command == NULL && c->target != NULL &&
-	    strncasecmp(c->target, "exec:", 5) == 0)
-		c->command = xstrdup(c->target + 5);
-	if (c->command == NULL || c->command[strspn(c->command, " \t")] ==
-	    '\0') {
+	if (command[strspn(command, " \t")] == '\0') {
 		xasprintf(cause, "empty command");
 		return (-1);
 	}
-	if (c->data == NULL) {
-		e = xcalloc(1, sizeof *e);
-		e->c = c;
-		c->data = e;
-	}
+	e->c = c;
+	e->command = command;
 	return (0);
 }
 
@@ -251,7 +247,7 @@ exec_spawn(struct exec *e, char **cause)
 		return (-1);
 	}
 	memset(&ps, 0, sizeof ps);
-	ps.shell_command = c->command;
+	ps.shell_command = e->command;
 	ps.stdout_fd = ps.stderr_fd = p[1];
 	ps.stdin_null = 1;	/* a check never reads the terminal */
 	ps.quiet = 1;		/* an exec error is the attempt's result */
@@ -304,8 +300,6 @@ exec_cancel(struct check *c)
 	struct exec	*e = c->data;
 	struct exec_run	*run;
 
-	if (e == NULL)
-		return;
 	e->waiting = 0;
 	if ((run = e->run) == NULL)
 		return;
@@ -323,22 +317,20 @@ exec_free(struct check *c)
 {
 	struct exec	*e = c->data;
 
-	if (e == NULL)
-		return;
 	exec_cancel(c);
 	if (e->old != NULL)
 		e->old->e = NULL;
-	free(e);
-	c->data = NULL;
 }
 
 static const char *const exec_schemes[] = { NULL };
 
 const struct check_type check_type_exec = {
-	"exec",
-	exec_schemes,
-	exec_configure,
-	exec_start,
-	exec_cancel,
-	exec_free
+	.name = "exec",
+	.schemes = exec_schemes,
+	.component = "system",
+	.size = sizeof (struct exec),
+	.prepare = exec_prepare,
+	.start = exec_start,
+	.cancel = exec_cancel,
+	.free = exec_free
 };

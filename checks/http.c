@@ -7,6 +7,8 @@
  * threads are bounded, and handed to libcurl with CURLOPT_RESOLVE: left to
  * itself, libcurl starts a thread a lookup and leaves it running when the
  * attempt is abandoned, so a DNS server that never answers piles them up.
+ * Its keys: method, header, expect_status, expect_body, tls_verify and
+ * follow_redirects.
  */
 
 #include <sys/types.h>
@@ -22,6 +24,7 @@
 
 #include "hinit.h"
 #include "check.h"
+#include "config.h"
 
 #define HTTP_BODY_MAX		(64 * 1024)	/* bytes read, SPEC §3 */
 #define HTTP_REDIRECTS_MAX	5
@@ -51,12 +54,26 @@ struct http_multi {
 };
 static struct http_multi	 http_multi;
 
-/* One check: what configure() made and the attempt under way. */
-struct http {
-	struct check		*c;
+/* Statuses that pass: lo to hi. */
+struct http_range {
+	int			 lo;
+	int			 hi;
+};
 
-	struct curl_slist	*headers;
-	char			*expected;	/* expect_status, as text */
+/* One check: its keys, what prepare() made and the attempt under way. */
+struct http {
+	/* Its keys (http_keys[]). */
+	char			*method;
+	struct curl_slist	*headers;	/* header */
+	struct http_range	*expect;	/* expect_status */
+	u_int			 nexpect;
+	char			*expected;	/* the same, as text */
+	char			*expect_body;
+	int			 tls_verify;
+	int			 follow_redirects;
+
+	struct check		*c;
+	int			 held;		/* holds http_multi */
 	char			*host;		/* a name to look up, or NULL */
 	char			*port;
 
@@ -69,7 +86,30 @@ struct http {
 	char			 error[CURL_ERROR_SIZE];
 };
 
-static const struct status_range http_default_status = { 200, 399 };
+static const struct config_key http_keys[] = {
+	{ .section = CONFIG_SECTION_CHECK, .name = "method",
+	  .type = CONFIG_STRING, .dflt = "GET",
+	  .offset = offsetof(struct http, method),
+	  .help = "HTTP request method" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "header",
+	  .type = CONFIG_OWN, .dflt = "", .flags = CONFIG_KEY_REPEAT,
+	  .help = "request header \"Name: value\" (repeatable)" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "expect_status",
+	  .type = CONFIG_OWN, .dflt = "200-399", .flags = CONFIG_KEY_PUBLIC,
+	  .help = "statuses that pass, e.g. 200-399, 404" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "expect_body",
+	  .type = CONFIG_STRING, .dflt = "",
+	  .offset = offsetof(struct http, expect_body),
+	  .help = "the body must contain this (empty: anything)" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "tls_verify",
+	  .type = CONFIG_BOOL, .dflt = "yes",
+	  .offset = offsetof(struct http, tls_verify),
+	  .help = "verify the server's certificate and name" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "follow_redirects",
+	  .type = CONFIG_BOOL, .dflt = "no",
+	  .offset = offsetof(struct http, follow_redirects),
+	  .help = "follow redirects and judge the final answer" },
+};
 
 /*
  * libcurl's and its TLS library's global state: made when the first http
@@ -89,26 +129,13 @@ http_global_init(void)
 	http_multi.curl_ready = 1;
 }
 
-static const struct status_range *
-http_ranges(const struct check *c, u_int *n)
-{
-	if (c->expect_status == NULL || c->nexpect_status == 0) {
-		*n = 1;
-		return (&http_default_status);
-	}
-	*n = c->nexpect_status;
-	return (c->expect_status);
-}
-
 static int
-http_status_expected(const struct check *c, long status)
+http_status_expected(const struct http *h, long status)
 {
-	const struct status_range	*r;
-	u_int				 i, n;
+	u_int	 i;
 
-	r = http_ranges(c, &n);
-	for (i = 0; i < n; i++) {
-		if (status >= r[i].lo && status <= r[i].hi)
+	for (i = 0; i < h->nexpect; i++) {
+		if (status >= h->expect[i].lo && status <= h->expect[i].hi)
 			return (1);
 	}
 	return (0);
@@ -191,14 +218,14 @@ http_finish(struct http *h, CURLcode code)
 	} else {
 		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
 		result = CHECK_FAIL;
-		if (!http_status_expected(c, status)) {
+		if (!http_status_expected(h, status)) {
 			xasprintf(&out, "HTTP %ld (expected %s)", status,
 			    h->expected);
-		} else if (c->expect_body != NULL && (h->body.data == NULL ||
-		    memmem(h->body.data, h->body.len, c->expect_body,
-		    strlen(c->expect_body)) == NULL)) {
+		} else if (h->expect_body != NULL && (h->body.data == NULL ||
+		    memmem(h->body.data, h->body.len, h->expect_body,
+		    strlen(h->expect_body)) == NULL)) {
 			xasprintf(&out, "HTTP %ld: body does not contain \"%s\"",
-			    status, c->expect_body);
+			    status, h->expect_body);
 		} else {
 			result = CHECK_PASS;
 			xasprintf(&out, "HTTP %ld", status);
@@ -352,7 +379,7 @@ http_write(char *ptr, size_t size, size_t n, void *arg)
 		h->truncated = 1;
 		len = room;
 	}
-	if (h->c->expect_body != NULL)
+	if (h->expect_body != NULL)
 		buf_add(&h->body, ptr, len);
 	h->bodylen += len;
 	return (h->truncated ? 0 : len);
@@ -406,19 +433,19 @@ http_setup(struct http *h, char **cause)
 		    (long)(c->timeout + HTTP_BACKSTOP));
 	}
 
-	if (c->method == NULL || strcmp(c->method, "GET") == 0)
+	if (h->method == NULL || strcmp(h->method, "GET") == 0)
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	else if (strcmp(c->method, "HEAD") == 0)
+	else if (strcmp(h->method, "HEAD") == 0)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-	else if (strcmp(c->method, "POST") == 0) {
+	else if (strcmp(h->method, "POST") == 0) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
 	} else
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, h->method);
 
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
-	if (c->follow_redirects) {
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->tls_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->tls_verify ? 2L : 0L);
+	if (h->follow_redirects) {
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)HTTP_REDIRECTS_MAX);
 	}
@@ -495,10 +522,6 @@ http_start(struct check *c, char **cause)
 {
 	struct http	*h = c->data;
 
-	if (h == NULL) {
-		*cause = xstrdup("http check not configured");
-		return (-1);
-	}
 	http_stop(h);
 	if (h->host == NULL)
 		return (http_begin(h, cause));
@@ -510,8 +533,7 @@ http_start(struct check *c, char **cause)
 static void
 http_cancel(struct check *c)
 {
-	if (c->data != NULL)
-		http_stop(c->data);
+	http_stop(c->data);
 }
 
 static void
@@ -519,16 +541,108 @@ http_free(struct check *c)
 {
 	struct http	*h = c->data;
 
-	if (h == NULL)
-		return;
 	http_stop(h);
 	curl_slist_free_all(h->headers);
+	free(h->expect);
 	free(h->expected);
 	free(h->host);
 	free(h->port);
-	free(h);
-	c->data = NULL;
-	http_multi_release();
+	if (h->held)
+		http_multi_release();
+}
+
+/* "200-399, 404": statuses 100 to 599. */
+static int
+http_parse_ranges(struct http *h, const char *value, char **cause)
+{
+	struct http_range	*r = NULL;
+	const char		*p = value;
+	char			*end;
+	u_int			 n = 0;
+	long			 lo, hi;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (!isdigit((u_char)*p))
+			goto bad;
+		lo = hi = strtol(p, &end, 10);
+		p = end + strspn(end, " \t");
+		if (*p == '-') {
+			p += 1 + strspn(p + 1, " \t");
+			if (!isdigit((u_char)*p))
+				goto bad;
+			hi = strtol(p, &end, 10);
+			p = end + strspn(end, " \t");
+		}
+		if (lo < 100 || hi > 599 || lo > hi) {
+			xasprintf(cause, "bad status range in '%s' (statuses "
+			    "are 100 to 599, low-high)", value);
+			free(r);
+			return (-1);
+		}
+		r = xreallocarray(r, n + 1, sizeof *r);
+		r[n].lo = lo;
+		r[n].hi = hi;
+		n++;
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			goto bad;
+	}
+	free(h->expect);
+	h->expect = r;
+	h->nexpect = n;
+	return (0);
+
+bad:
+	xasprintf(cause, "bad status list '%s' (e.g. 200-399, 404)", value);
+	free(r);
+	return (-1);
+}
+
+/* "Name: value", without control characters; empty: none. */
+static int
+http_parse_header(struct http *h, const char *value, char **cause)
+{
+	struct curl_slist	*l;
+	const char		*p;
+
+	if (*value == '\0')
+		return (0);
+	if (syntax_header_name(value, strlen(value)) == 0) {
+		xasprintf(cause, "bad header '%s' (use \"Name: value\")",
+		    value);
+		return (-1);
+	}
+	for (p = value; *p != '\0'; p++) {
+		if ((u_char)*p < ' ' && *p != '\t') {
+			*cause = xstrdup("header contains a control character");
+			return (-1);
+		}
+	}
+	if ((l = curl_slist_append(h->headers, value)) == NULL)
+		fatalx("out of memory");
+	h->headers = l;
+	return (0);
+}
+
+/* The config stored method, expect_body and the booleans already. */
+static int
+http_configure(struct check *c, const char *key, const char *value,
+    char **cause)
+{
+	struct http	*h = c->data;
+
+	if (strcmp(key, "method") == 0 &&
+	    !syntax_token(value, strlen(value))) {
+		xasprintf(cause, "bad method '%s'", value);
+		return (-1);
+	}
+	if (strcmp(key, "header") == 0)
+		return (http_parse_header(h, value, cause));
+	if (strcmp(key, "expect_status") == 0)
+		return (http_parse_ranges(h, value, cause));
+	return (0);
 }
 
 /* An address, not a name: "127.0.0.1", "[::1]" (libcurl parses those). */
@@ -540,30 +654,33 @@ http_host_numeric(const char *host)
 	return (*host == '[' || inet_pton(AF_INET, host, &in) == 1);
 }
 
-static int
-http_method_valid(const char *s)
+/* expect_status as the output of a failure shows it. */
+static void
+http_expected(struct http *h)
 {
-	if (*s == '\0')
-		return (0);
-	for (; *s != '\0'; s++) {
-		if (!isalnum((u_char)*s) && strchr("!#$%&'*+-.^_`|~", *s) == NULL)
-			return (0);
+	struct buf	 b;
+	u_int		 i;
+
+	buf_init(&b);
+	for (i = 0; i < h->nexpect; i++) {
+		if (i != 0)
+			buf_puts(&b, ", ");
+		if (h->expect[i].lo == h->expect[i].hi)
+			buf_printf(&b, "%d", h->expect[i].lo);
+		else
+			buf_printf(&b, "%d-%d", h->expect[i].lo,
+			    h->expect[i].hi);
 	}
-	return (1);
+	h->expected = buf_steal(&b);
 }
 
+/* The host and port libcurl will reach, as libcurl reads the URL. */
 static int
-http_configure(struct check *c, char **cause)
+http_target(struct check *c, char **host, char **port, char **cause)
 {
-	struct http			*h;
-	const struct status_range	*r;
-	struct curl_slist		*l;
-	struct buf			 b;
-	CURLU				*u;
-	CURLUcode			 ucode;
-	char				*scheme = NULL, *host = NULL;
-	char				*port = NULL;
-	u_int				 i, n;
+	CURLU		*u;
+	CURLUcode	 ucode;
+	char		*scheme = NULL;
 
 	if ((u = curl_url()) == NULL)
 		fatalx("out of memory");
@@ -586,47 +703,39 @@ http_configure(struct check *c, char **cause)
 		return (-1);
 	}
 	curl_free(scheme);
-	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	if (curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) !=
 	    CURLUE_OK) {
 		xasprintf(cause, "invalid URL: no host");
-		curl_free(host);
+		curl_free(*host);
 		curl_url_cleanup(u);
 		return (-1);
 	}
 	curl_url_cleanup(u);
+	return (0);
+}
 
-	if (c->method != NULL && !http_method_valid(c->method)) {
-		xasprintf(cause, "invalid method '%s'", c->method);
-		goto fail;
+static int
+http_prepare(struct check *c, const struct url *url, char **cause)
+{
+	struct http	*h = c->data;
+	char		*host = NULL, *port = NULL;
+
+	if (*url->host == '\0') {
+		*cause = xstrdup("missing host");
+		return (-1);
 	}
-	if (c->method != NULL && strcmp(c->method, "HEAD") == 0 &&
-	    c->expect_body != NULL) {
+	if (http_target(c, &host, &port, cause) != 0)
+		return (-1);
+	if (h->method != NULL && strcmp(h->method, "HEAD") == 0 &&
+	    h->expect_body != NULL) {
 		*cause = xstrdup("expect_body cannot pass with method HEAD "
 		    "(no body)");
 		goto fail;
 	}
-	r = http_ranges(c, &n);
-	for (i = 0; i < n; i++) {
-		if (r[i].lo < 100 || r[i].hi > 999 || r[i].lo > r[i].hi) {
-			xasprintf(cause, "invalid status range %d-%d", r[i].lo,
-			    r[i].hi);
-			goto fail;
-		}
-	}
-	for (i = 0; i < c->nheaders; i++) {
-		if (strchr(c->headers[i], ':') == NULL ||
-		    *c->headers[i] == ':' ||
-		    strpbrk(c->headers[i], "\r\n") != NULL) {
-			xasprintf(cause, "invalid header '%s'", c->headers[i]);
-			goto fail;
-		}
-	}
-
-	http_free(c);
 	if (http_multi_hold(cause) != 0)
 		goto fail;
-	h = xcalloc(1, sizeof *h);
+	h->held = 1;
 	h->c = c;
 	buf_init(&h->body);
 	/* A numeric host needs no lookup: libcurl takes it as it is. */
@@ -636,24 +745,7 @@ http_configure(struct check *c, char **cause)
 	}
 	curl_free(host);
 	curl_free(port);
-
-	for (i = 0; i < c->nheaders; i++) {
-		if ((l = curl_slist_append(h->headers, c->headers[i])) == NULL)
-			fatalx("out of memory");
-		h->headers = l;
-	}
-	buf_init(&b);
-	for (i = 0; i < n; i++) {
-		if (i != 0)
-			buf_puts(&b, ", ");
-		if (r[i].lo == r[i].hi)
-			buf_printf(&b, "%d", r[i].lo);
-		else
-			buf_printf(&b, "%d-%d", r[i].lo, r[i].hi);
-	}
-	h->expected = buf_steal(&b);
-
-	c->data = h;
+	http_expected(h);
 	return (0);
 
 fail:
@@ -665,10 +757,15 @@ fail:
 static const char *const http_schemes[] = { "http", "https", NULL };
 
 const struct check_type check_type_http = {
-	"http",
-	http_schemes,
-	http_configure,
-	http_start,
-	http_cancel,
-	http_free
+	.name = "http",
+	.schemes = http_schemes,
+	.component = "component",
+	.keys = http_keys,
+	.nkeys = nitems(http_keys),
+	.size = sizeof (struct http),
+	.configure = http_configure,
+	.prepare = http_prepare,
+	.start = http_start,
+	.cancel = http_cancel,
+	.free = http_free
 };

@@ -6,6 +6,7 @@
  * logs in, runs the query and passes only if that succeeds. Everything runs
  * on libpq's non-blocking connect, driven by one ev_io, after host names
  * have been resolved off the loop (libpq would resolve them by blocking).
+ * Its key: query.
  */
 
 #include <sys/types.h>
@@ -26,6 +27,8 @@
 #define POSTGRES_CANNOT_CONNECT_NOW	"57P03"
 
 struct postgres {
+	char			*query;		/* its key; NULL: pg_isready */
+
 	struct check		*check;
 
 	/* From the URL (or PGHOST): one entry per host, and ports. */
@@ -54,6 +57,14 @@ static const char *const postgres_schemes[] = {
 	"postgres",
 	"postgresql",
 	NULL
+};
+
+static const struct config_key postgres_keys[] = {
+	{ .section = CONFIG_SECTION_CHECK, .name = "query",
+	  .type = CONFIG_STRING, .dflt = "",
+	  .offset = offsetof(struct postgres, query),
+	  .help = "log in and run this; pass only if it succeeds (empty: "
+	      "pg_isready)" },
 };
 
 static void	postgres_io(struct ev_loop *, ev_io *, int);
@@ -149,9 +160,9 @@ postgres_parse_error(const char *target, const char *errmsg)
 }
 
 static int
-postgres_configure(struct check *c, char **cause)
+postgres_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct postgres		*p;
+	struct postgres		*p = c->data;
 	PQconninfoOption	*opts, *o;
 	char			*errmsg = NULL;
 	const char		*host = NULL, *hostaddr = NULL, *port = NULL;
@@ -179,7 +190,6 @@ postgres_configure(struct check *c, char **cause)
 	    *hostaddr == '\0')
 		hostaddr = NULL;
 
-	p = xcalloc(1, sizeof *p);
 	p->check = c;
 	postgres_split(host, &p->hosts, &p->nhosts);
 	postgres_split(port, &p->ports, &p->nports);
@@ -195,8 +205,6 @@ postgres_configure(struct check *c, char **cause)
 	ev_init(&p->io, postgres_io);
 	p->io.data = p;
 	PQconninfoFree(opts);
-
-	c->data = p;
 	return (0);
 }
 
@@ -224,10 +232,7 @@ postgres_stop(struct postgres *p)
 static void
 postgres_cancel(struct check *c)
 {
-	struct postgres	*p = c->data;
-
-	if (p != NULL)
-		postgres_stop(p);
+	postgres_stop(c->data);
 }
 
 static void
@@ -235,16 +240,12 @@ postgres_free(struct check *c)
 {
 	struct postgres	*p = c->data;
 
-	if (p == NULL)
-		return;
 	postgres_stop(p);
 	postgres_free_list(p->hosts, p->nhosts);
 	postgres_free_list(p->ports, p->nports);
 	buf_free(&p->host);
 	buf_free(&p->hostaddr);
 	buf_free(&p->port);
-	free(p);
-	c->data = NULL;
 }
 
 /* End the attempt: release everything first, then report. */
@@ -307,7 +308,7 @@ postgres_failed(struct postgres *p)
 
 	msg = PQerrorMessage(p->conn);
 	line = postgres_oneline(msg);
-	if (p->check->query != NULL) {
+	if (p->query != NULL) {
 		postgres_done(p, CHECK_FAIL, "%s", line);
 		free(line);
 		return;
@@ -353,7 +354,7 @@ postgres_send(struct postgres *p)
 {
 	char	*line;
 
-	if (PQsendQuery(p->conn, p->check->query) == 1) {
+	if (PQsendQuery(p->conn, p->query) == 1) {
 		p->querying = 1;
 		if (postgres_wait(p, EV_READ|EV_WRITE) == 0)
 			return;
@@ -366,7 +367,7 @@ postgres_send(struct postgres *p)
 static void
 postgres_connected(struct postgres *p)
 {
-	if (p->check->query == NULL)
+	if (p->query == NULL)
 		postgres_done(p, CHECK_PASS, "accepting connections");
 	else
 		postgres_send(p);
@@ -536,14 +537,14 @@ postgres_connect(struct postgres *p, char **cause)
 	if ((p->conn = PQconnectStartParams(keys, values, 1)) == NULL)
 		fatalx("out of memory");
 	if (PQstatus(p->conn) != CONNECTION_BAD) {
-		if (p->check->query == NULL)
+		if (p->query == NULL)
 			PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE);
 		/* As if PQconnectPoll() had asked to write. */
 		if (postgres_wait(p, EV_WRITE) == 0)
 			return (0);
 	}
 	line = postgres_oneline(PQerrorMessage(p->conn));
-	if (p->check->query == NULL)
+	if (p->query == NULL)
 		xasprintf(cause, "no response: %s", line);
 	else
 		*cause = xstrdup(line);
@@ -651,7 +652,11 @@ postgres_start(struct check *c, char **cause)
 const struct check_type check_type_postgres = {
 	.name = "postgres",
 	.schemes = postgres_schemes,
-	.configure = postgres_configure,
+	.component = "datastore",
+	.keys = postgres_keys,
+	.nkeys = nitems(postgres_keys),
+	.size = sizeof (struct postgres),
+	.prepare = postgres_prepare,
 	.start = postgres_start,
 	.cancel = postgres_cancel,
 	.free = postgres_free
