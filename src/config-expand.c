@@ -120,8 +120,8 @@ config_expand_file(const char **pp, int flags, struct buf *b, char **cause)
 }
 
 /*
- * ${VAR} and ${VAR:-default} (default also when VAR is empty, as in sh).
- * "$$" and a '$' not followed by '{' stay as they are. With
+ * "${VAR}" or "${VAR:-default}" at *pp (default also when VAR is empty, as
+ * in sh): its value, or in a command a reference to it. With
  * CONFIG_EXPAND_SECRET each value taken from the environment is a secret
  * (secret.c). With CONFIG_EXPAND_COMMAND a variable that is set stays a
  * reference, "${VAR}", for /bin/sh to expand from the environment it
@@ -130,12 +130,69 @@ config_expand_file(const char **pp, int flags, struct buf *b, char **cause)
  * the config, and goes in as written.
  */
 static int
+config_expand_var(const char **pp, int flags, struct buf *b, char **cause)
+{
+	const char	*p = *pp, *name = p + 2, *end, *dflt, *value;
+	char		*var;
+	size_t		 len = 0;
+
+	if (isalpha((u_char)*name) || *name == '_') {
+		while (isalnum((u_char)name[len]) || name[len] == '_')
+			len++;
+	}
+	if ((end = strchr(name, '}')) == NULL) {
+		xasprintf(cause, "missing '}' after '%.*s'",
+		    (int)(name + len - p), p);
+		return (-1);
+	}
+	if (len == 0 || (name[len] != '}' &&
+	    strncmp(name + len, ":-", 2) != 0)) {
+		xasprintf(cause, "bad '%.*s' (use ${NAME} or ${NAME:-DEFAULT})",
+		    (int)(end + 1 - p), p);
+		return (-1);
+	}
+	var = xstrndup(name, len);
+	value = getenv(var);
+	if (name[len] == '}' && value == NULL) {
+		xasprintf(cause, "${%s} is not set (write ${%s:-DEFAULT} to "
+		    "give a default)", var, var);
+		free(var);
+		return (-1);
+	}
+	if (name[len] != '}') {
+		dflt = name + len + 2;
+		if (memchr(dflt, '{', end - dflt) != NULL) {
+			xasprintf(cause, "nested braces in the default of ${%s} "
+			    "are not supported", var);
+			free(var);
+			return (-1);
+		}
+		if (value == NULL || *value == '\0') {
+			buf_add(b, dflt, end - dflt);
+			value = NULL;
+		}
+	}
+	if (value != NULL && (flags & CONFIG_EXPAND_SECRET))
+		secret_add(value);
+	if (value != NULL && (flags & CONFIG_EXPAND_COMMAND))
+		buf_printf(b, "${%s}", var);
+	else if (value != NULL)
+		buf_puts(b, value);
+	free(var);
+	*pp = end + 1;
+	return (0);
+}
+
+/*
+ * Every ${VAR}, ${VAR:-default} and ${file:PATH} in a value. "$$" and a
+ * '$' not followed by '{' stay as they are.
+ */
+static int
 config_expand_flags(const char *in, int flags, char **out, char **cause)
 {
 	struct buf	 b;
-	const char	*p = in, *name, *end, *dflt, *value;
-	char		*var;
-	size_t		 len;
+	const char	*p = in;
+	int		 error;
 
 	buf_init(&b);
 	while (*p != '\0') {
@@ -148,66 +205,17 @@ config_expand_flags(const char *in, int flags, char **out, char **cause)
 			buf_putc(&b, *p++);
 			continue;
 		}
-		if (strncmp(p, "${file:", 7) == 0) {
-			if (config_expand_file(&p, flags, &b, cause) != 0)
-				goto fail;
-			continue;
+		if (strncmp(p, "${file:", 7) == 0)
+			error = config_expand_file(&p, flags, &b, cause);
+		else
+			error = config_expand_var(&p, flags, &b, cause);
+		if (error != 0) {
+			buf_free(&b);
+			return (-1);
 		}
-		name = p + 2;
-		len = 0;
-		if (isalpha((u_char)*name) || *name == '_') {
-			while (isalnum((u_char)name[len]) || name[len] == '_')
-				len++;
-		}
-		if ((end = strchr(name, '}')) == NULL) {
-			xasprintf(cause, "missing '}' after '%.*s'",
-			    (int)(name + len - p), p);
-			goto fail;
-		}
-		if (len == 0 || (name[len] != '}' &&
-		    strncmp(name + len, ":-", 2) != 0)) {
-			xasprintf(cause, "bad '%.*s' (use ${NAME} or "
-			    "${NAME:-DEFAULT})", (int)(end + 1 - p), p);
-			goto fail;
-		}
-		var = xstrndup(name, len);
-		value = getenv(var);
-		if (name[len] == '}') {
-			if (value == NULL) {
-				xasprintf(cause, "${%s} is not set (write "
-				    "${%s:-DEFAULT} to give a default)", var,
-				    var);
-				free(var);
-				goto fail;
-			}
-		} else {
-			dflt = name + len + 2;
-			if (memchr(dflt, '{', end - dflt) != NULL) {
-				xasprintf(cause, "nested braces in the default "
-				    "of ${%s} are not supported", var);
-				free(var);
-				goto fail;
-			}
-			if (value == NULL || *value == '\0') {
-				buf_add(&b, dflt, end - dflt);
-				value = NULL;
-			}
-		}
-		if (value != NULL && (flags & CONFIG_EXPAND_SECRET))
-			secret_add(value);
-		if (value != NULL && (flags & CONFIG_EXPAND_COMMAND))
-			buf_printf(&b, "${%s}", var);
-		else if (value != NULL)
-			buf_puts(&b, value);
-		free(var);
-		p = end + 1;
 	}
 	*out = buf_steal(&b);
 	return (0);
-
-fail:
-	buf_free(&b);
-	return (-1);
 }
 
 int

@@ -4,7 +4,8 @@
  * share among themselves:
  *
  *	config-keys.c	the table of hinit's own keys (data only)
- *	config.c	sections, values, storing a value, cross-references
+ *	config.c	sections and values as written, cross-references
+ *	config-value.c	storing a value by the kind its key takes
  *	config-read.c	reading the INI file (inih) line by line
  *	config-expand.c	${VAR} and ${file:PATH}, and the secrets they bring
  *	config-check.c	a check's type and its type's own keys; --check
@@ -146,6 +147,8 @@ int		 config_override(struct config *, const char *, const char *,
 int		 config_finish(struct config *, char **);
 void		 config_free(struct config *);
 struct check	*config_find_check(struct config *, const char *);
+
+/* src/config-value.c */
 /* Free the strings a table's keys hold in an object (a type's data). */
 void		 config_keys_free(const struct config_key *, u_int, void *);
 
@@ -214,10 +217,6 @@ struct config_part *config_part_new(struct config *, enum config_section,
 void		 config_part_add(struct config_part *,
 		     const struct config_key *, const char *, const char *,
 		     u_int);
-int		 config_apply(const struct config_key *, void *, const char *,
-		     const char *, char **);
-void		 config_defaults(const struct config_key *, u_int,
-		     enum config_section, void *);
 int		 config_set(struct config *, struct config_part *,
 		     const char *, const char *, u_int, char **);
 struct check	*config_check_new(struct config *, const char *, u_int);
@@ -225,6 +224,13 @@ struct task	*config_task_new(struct config *, const char *, u_int);
 void		 config_suggest_consider(struct config_suggestion *,
 		     const char *, const char *);
 char		*config_suggest_format(const struct config_suggestion *);
+
+/* src/config-value.c */
+int		 config_apply(const struct config_key *, void *, const char *,
+		     const char *, char **);
+void		 config_defaults(const struct config_key *, u_int,
+		     enum config_section, void *);
+void		 config_list_free(char **, u_int);
 
 /* src/config-check.c */
 int		 config_finish_check(struct config *, struct config_part *,
