@@ -14,7 +14,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -645,15 +644,6 @@ http_configure(struct check *c, const char *key, const char *value,
 	return (0);
 }
 
-/* An address, not a name: "127.0.0.1", "[::1]" (libcurl parses those). */
-static int
-http_host_numeric(const char *host)
-{
-	struct in_addr	 in;
-
-	return (*host == '[' || inet_pton(AF_INET, host, &in) == 1);
-}
-
 /* expect_status as the output of a failure shows it. */
 static void
 http_expected(struct http *h)
@@ -739,7 +729,7 @@ http_prepare(struct check *c, const struct url *url, char **cause)
 	h->c = c;
 	buf_init(&h->body);
 	/* A numeric host needs no lookup: libcurl takes it as it is. */
-	if (!http_host_numeric(host)) {
+	if (!syntax_host_numeric(host)) {
 		h->host = xstrdup(host);
 		h->port = xstrdup(port);
 	}

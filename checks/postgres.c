@@ -12,7 +12,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -110,30 +109,13 @@ postgres_split(const char *s, char ***list, u_int *n)
 	free(copy);
 }
 
-static void
-postgres_free_list(char **list, u_int n)
-{
-	u_int	i;
-
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
 /* A host libpq reaches without a DNS lookup: a socket, an address. */
 static int
 postgres_host_numeric(const char *host)
 {
-	struct in6_addr	 in6;
-	struct in_addr	 in;
-
 	if (*host == '\0' || *host == '/' || *host == '@')
 		return (1);
-	if (inet_pton(AF_INET, host, &in) == 1)
-		return (1);
-	if (inet_pton(AF_INET6, host, &in6) == 1)
-		return (1);
-	return (0);
+	return (syntax_host_numeric(host));
 }
 
 /*
@@ -241,8 +223,8 @@ postgres_free(struct check *c)
 	struct postgres	*p = c->data;
 
 	postgres_stop(p);
-	postgres_free_list(p->hosts, p->nhosts);
-	postgres_free_list(p->ports, p->nports);
+	config_list_free(p->hosts, p->nhosts);
+	config_list_free(p->ports, p->nports);
 	buf_free(&p->host);
 	buf_free(&p->hostaddr);
 	buf_free(&p->port);

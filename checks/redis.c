@@ -15,7 +15,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -356,23 +355,13 @@ redis_resolved(struct addrinfo *ai, const char *error, void *arg)
 }
 
 static int
-redis_numeric(const char *host)
-{
-	struct in6_addr	 in6;
-	struct in_addr	 in;
-
-	return (inet_pton(AF_INET, host, &in) == 1 ||
-	    inet_pton(AF_INET6, host, &in6) == 1);
-}
-
-static int
 redis_start(struct check *c, char **cause)
 {
 	struct redis	*r = c->data;
 	char		 port[16];
 
 	redis_end(r);
-	if (r->path != NULL || redis_numeric(r->host))
+	if (r->path != NULL || syntax_host_numeric(r->host))
 		return (redis_connect(r, r->host, cause));
 	snprintf(port, sizeof port, "%d", r->port);
 	r->res = resolve_start(r->host, port, SOCK_STREAM, redis_resolved, r);

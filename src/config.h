@@ -230,6 +230,7 @@ int		 config_apply(const struct config_key *, void *, const char *,
 		     const char *, char **);
 void		 config_defaults(const struct config_key *, u_int,
 		     enum config_section, void *);
+/* Free a list of names, as config_parse_list makes them; modules too. */
 void		 config_list_free(char **, u_int);
 
 /* src/config-check.c */

@@ -1,7 +1,7 @@
 /*
  * syntax.c: the small grammars that more than one part of hinit reads, each
- * written once: ports, listen addresses (host:port), percent-escapes, HTTP
- * tokens and the name of an HTTP header line. The config (listen, target
+ * written once: ports, listen addresses (host:port), numeric hosts,
+ * percent-escapes, HTTP tokens and the name of an HTTP header line. The config (listen, target
  * URLs through url.c), the check types (http's method and headers, redis's
  * socket path) and the HTTP endpoint (its addresses, the request's method
  * and header names) call these and nothing of their own.
@@ -9,6 +9,10 @@
  * ASCII only, without the locale's tables.
  */
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,4 +156,16 @@ syntax_header_name(const char *line, size_t len)
 	if (n == 0 || n == len || line[n] != ':')
 		return (0);
 	return (n);
+}
+
+int
+syntax_host_numeric(const char *host)
+{
+	struct in6_addr	 in6;
+	struct in_addr	 in;
+
+	if (*host == '[')
+		return (1);	/* a URL's brackets hold only an address */
+	return (inet_pton(AF_INET, host, &in) == 1 ||
+	    inet_pton(AF_INET6, host, &in6) == 1);
 }

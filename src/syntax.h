@@ -35,6 +35,8 @@ int		 syntax_token(const char *, size_t);
  * line does not start with a token and a ':'.
  */
 size_t		 syntax_header_name(const char *, size_t);
+/* An IPv4 or IPv6 address ("[::1]" too): no DNS lookup needed. */
+int		 syntax_host_numeric(const char *);
 
 /* src/url.c: target URLs. */
 struct url {
