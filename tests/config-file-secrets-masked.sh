@@ -57,9 +57,12 @@ wait_for 30 healthy || fail "not healthy: $(cat "$T/status.json" "$T/err")"
 pass "the files' values are used: PostgreSQL and Redis log in, the command compares"
 
 # While the command runs: not in any command line, read as nobody.
-wait_for 10 sh -c "ps -eo args | grep -q '^sh -c echo \"got'" ||
-    fail "the command was never seen running"
-runuser -u nobody -- ps -eo args >"$T/ps"
+# One snapshot, as nobody, that caught the command running.
+seen_running() {
+	runuser -u nobody -- ps -eo args >"$T/ps" 2>&1
+	grep -q '^sh -c echo "got' "$T/ps"
+}
+wait_for 10 seen_running || fail "the command was never seen running"
 grep -q 'HINIT_FILE' "$T/ps" || fail "the command does not name its variable: $(grep got "$T/ps")"
 grep -q "FiLe-Sec" "$T/ps" && fail "a secret in ps: $(grep FiLe-Sec "$T/ps")"
 grep -q "^HINIT_FILE" "$T/appenv" && fail "the app got the variables: $(grep HINIT_FILE "$T/appenv")"
