@@ -26,7 +26,7 @@
 #define POSTGRES_CANNOT_CONNECT_NOW	"57P03"
 
 struct postgres {
-	char			*query;		/* its key; NULL: pg_isready */
+	char			*query;		/* NULL: pg_isready */
 
 	struct check		*check;
 

@@ -36,9 +36,14 @@ struct registry_entry {
 /* A library-backed type: linked in (static build) or a module. */
 #ifdef HINIT_STATIC
 #define REGISTRY_MODULE(name)	(&check_type_##name)
+extern const struct check_type	check_type_http;
+extern const struct check_type	check_type_postgres;
+extern const struct check_type	check_type_redis;
 #else
 #define REGISTRY_MODULE(name)	NULL
 #endif
+extern const struct check_type	check_type_tcp;
+extern const struct check_type	check_type_exec;
 
 static const struct registry_entry registry_entries[] = {
 	{ "http", "http https", "http://, https://", REGISTRY_MODULE(http) },

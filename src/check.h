@@ -58,7 +58,7 @@ struct check_type {
 	const char		 *name;		/* "http", "postgres", ... */
 	const char *const	 *schemes;	/* URL schemes, NULL-terminated */
 	const char		 *component;	/* the JSON componentType */
-	const struct config_key	 *keys;		/* its own keys of [check:NAME] */
+	const struct config_key	 *keys;		/* its keys of [check:NAME] */
 	u_int			  nkeys;
 	size_t			  size;		/* of c->data */
 	/*
@@ -127,7 +127,7 @@ struct check {
 	void			*notify_arg;	/* for notify */
 	u_int			 probe_flags;	/* private to src/probe.c */
 
-	void			*data;		/* the type's own, type->size bytes */
+	void			*data;		/* the type's: type->size bytes */
 	TAILQ_ENTRY(check)	 entry;
 };
 TAILQ_HEAD(check_list, check);
@@ -141,12 +141,6 @@ void		 check_done(struct check *, enum check_result, const char *, ...)
  * (checks/NAME.so, exporting "const struct check_type check_type_NAME")
  * loaded on first use; the static build links every type in.
  */
-extern const struct check_type	check_type_tcp;
-extern const struct check_type	check_type_exec;
-extern const struct check_type	check_type_notify;
-extern const struct check_type	check_type_http;
-extern const struct check_type	check_type_postgres;
-extern const struct check_type	check_type_redis;
 /* The name of the i-th type of the registry; NULL past the last. */
 const char		*check_type_name(u_int);
 /* The type that answers to a URL scheme, by name; NULL if none. */
@@ -156,10 +150,12 @@ char			*check_type_usage(void);
 const struct check_type	*check_type_find(const char *, char **);
 const struct check_type	*check_type_for_target(const char *, char **);
 /* Give a check its type: allocate its data (zeroed). */
-void			 check_set_type(struct check *, const struct check_type *);
+void			 check_set_type(struct check *,
+			     const struct check_type *);
 void			 check_free(struct check *);
 
 /* checks/notify.c: the app's own word on its health (notify = yes). */
+extern const struct check_type	check_type_notify;
 int		 notify_open(struct check *, uint64_t, char **);
 const char	*notify_address(struct check *);
 void		 notify_app(struct check *, pid_t);	/* its group; 0: gone */

@@ -22,7 +22,7 @@ struct config_check {
 	struct config_part	*part;
 	struct check		*c;
 	struct config_value	*tv;	/* url or command, NULL: none */
-	const char		*what;	/* its key: "url" or "command" */
+	const char		*what;	/* "url" or "command" */
 };
 
 /*

@@ -21,7 +21,7 @@
 #include "check.h"
 #include "config.h"
 
-#define CONFIG_FILE_MAX		(64 * 1024)	/* bytes of a ${file:...} */
+#define CONFIG_FILE_MAX		(64 * 1024)	/* bytes of a ${file:} */
 #define CONFIG_EXPAND_SECRET	0x1	/* values from the environment */
 #define CONFIG_EXPAND_COMMAND	0x2	/* for /bin/sh: ${VAR} stays */
 
@@ -162,8 +162,8 @@ config_expand_var(const char **pp, int flags, struct buf *b, char **cause)
 	if (name[len] != '}') {
 		dflt = name + len + 2;
 		if (memchr(dflt, '{', end - dflt) != NULL) {
-			xasprintf(cause, "nested braces in the default of ${%s} "
-			    "are not supported", var);
+			xasprintf(cause, "nested braces in the default of "
+			    "${%s} are not supported", var);
 			free(var);
 			return (-1);
 		}

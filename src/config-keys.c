@@ -181,4 +181,6 @@ const u_int config_nkeys = nitems(config_keys);
 #undef OFF_C
 #undef OFF_T
 
-const char *const config_section_names[CONFIG_SECTION_TASK + 1] = { "hinit", "check", "task" };
+const char *const config_section_names[CONFIG_SECTION_TASK + 1] = {
+	"hinit", "check", "task"
+};

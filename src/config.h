@@ -7,7 +7,7 @@
  *	config.c	sections and values as written, cross-references
  *	config-value.c	storing a value by the kind its key takes
  *	config-read.c	reading the INI file (inih) line by line
- *	config-expand.c	${VAR} and ${file:PATH}, and the secrets they bring
+ *	config-expand.c	${VAR}, ${file:PATH} and the secrets they bring
  *	config-check.c	a check's type and its type's own keys; --check
  *	config-print.c	the resolved configuration as INI (hinit -t)
  */
@@ -100,8 +100,8 @@ enum config_type {
 	CONFIG_URL,
 	CONFIG_COMMAND,
 	CONFIG_SIGNAL,		/* "SIGQUIT", "QUIT", "3"; empty: 0 */
-	CONFIG_ADDRESSES,	/* "0.0.0.0:8081, [::]:8081" (syntax_address) */
-	CONFIG_OWN		/* read by its check type's configure() alone */
+	CONFIG_ADDRESSES,	/* "0.0.0.0:8081, [::]:8081" */
+	CONFIG_OWN		/* read by its type's configure() alone */
 };
 
 enum config_section {
@@ -173,8 +173,8 @@ char		*config_check_value(struct check *, const char *);
  * with its line (0: the command line), and what they share.
  */
 struct config_value {
-	const struct config_key		*key;	/* NULL: its check type's, until
-						   the type is known */
+	/* NULL: a check type's, until the type is known. */
+	const struct config_key		*key;
 	char				*name;
 	char				*written;
 	u_int				 line;
@@ -183,9 +183,9 @@ struct config_value {
 
 struct config_part {
 	enum config_section		 section;
-	char				*name;		/* NULL for [hinit] */
-	u_int				 line;		/* 0: command line */
-	void				*object;	/* config, check, task */
+	char				*name;	/* NULL for [hinit] */
+	u_int				 line;	/* 0: command line */
+	void				*object; /* config, check, task */
 	TAILQ_HEAD(, config_value)	 values;
 	TAILQ_ENTRY(config_part)	 entry;
 };

@@ -1,10 +1,11 @@
 /*
  * syntax.c: the small grammars that more than one part of hinit reads, each
  * written once: ports, listen addresses (host:port), numeric hosts,
- * percent-escapes, HTTP tokens and the name of an HTTP header line. The config (listen, target
- * URLs through url.c), the check types (http's method and headers, redis's
- * socket path) and the HTTP endpoint (its addresses, the request's method
- * and header names) call these and nothing of their own.
+ * percent-escapes, HTTP tokens and the name of an HTTP header line. The
+ * config (listen, target URLs through url.c), the check types (http's
+ * method and headers, redis's socket path and query) and the HTTP endpoint
+ * (its addresses, the request's method and header names) call these and
+ * nothing of their own.
  *
  * ASCII only, without the locale's tables.
  */
@@ -20,7 +21,8 @@
 #include "syntax.h"
 
 #define SYNTAX_DIGIT(c)	((c) >= '0' && (c) <= '9')
-#define SYNTAX_ALPHA(c)	(((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
+#define SYNTAX_ALPHA(c)	\
+	(((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z'))
 
 int
 syntax_port(const char *s, size_t len, u_int *port)

@@ -29,7 +29,7 @@ struct docs_key {
 
 struct docs_item {
 	int		 section;	/* enum config_section */
-	char		*type;		/* "http": under "apply to http" */
+	char		*type;		/* under "apply to TYPE" */
 	char		*name;
 	char		*head;		/* the .It line */
 	struct buf	 text;		/* every line, joined by spaces */
@@ -41,7 +41,7 @@ static int		 failures;
 static const char	*docs_file;
 static struct docs_key	*docs_keys;
 static u_int		 docs_nkeys;
-static char		*docs_missing[16];	/* types not in this build */
+static char		*docs_missing[16];	/* types not built */
 static u_int		 docs_nmissing;
 static const char *const docs_sections[] = { "[hinit]", "[check:NAME]",
     "[task:NAME]" };
