@@ -16,7 +16,7 @@
 #include "check.h"
 #include "config.h"
 
-/* The values of the keys a check type takes, while it is being prepared. */
+/* A [check:NAME] section being finished. */
 struct config_check {
 	struct config		*conf;
 	struct config_part	*part;
@@ -102,7 +102,7 @@ config_check_type(struct config_check *cc, struct url *u, int *parsed,
 }
 
 /* Every check type's keys as candidates for a name (types not built: none). */
-void
+static void
 config_suggest_type_keys(struct config_suggestion *sg, const char *name)
 {
 	const struct check_type	*type;
@@ -241,9 +241,8 @@ config_finish_check(struct config *conf, struct config_part *part,
 		cc.tv = config_part_value(part, "command");
 	cc.what = cc.tv != NULL ? cc.tv->key->name : "url";
 
-	if (config_check_type(&cc, &u, &parsed, cause) != 0)
-		return (-1);
-	if (config_check_keys(&cc, cause) != 0)
+	if (config_check_type(&cc, &u, &parsed, cause) != 0 ||
+	    config_check_keys(&cc, cause) != 0)
 		goto out;
 	if (cc.c->type->prepare != NULL &&
 	    cc.c->type->prepare(cc.c, parsed ? &u : NULL, &s) != 0) {

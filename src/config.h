@@ -238,8 +238,6 @@ int		 config_finish_check(struct config *, struct config_part *,
 		     char **);
 int		 config_finish_notify(struct config *, struct config_part *,
 		     char **);
-void		 config_suggest_type_keys(struct config_suggestion *,
-		     const char *);
 
 /* src/config-expand.c */
 /* Expand what was written for a key: the secrets it holds registered. */
