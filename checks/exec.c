@@ -4,7 +4,7 @@
  * CHECK_OUTPUT_MAX bytes kept, the rest drained and dropped); its exit comes
  * through the reaper. A cancelled run (a timeout) outlives its attempt: its
  * process group gets SIGTERM, SIGKILL a second later, and the run is freed
- * once its group is gone. Runs never overlap: an attempt that starts while
+ * once its group is gone; so does what a run that ended left behind. Runs never overlap: an attempt that starts while
  * the group of the one before is still there waits for it to go (the
  * engine's timeout still counts).
  */
@@ -132,11 +132,16 @@ exec_old_reaped(struct exec_run *run)
 		ev_timer_start(EV_DEFAULT, &run->gone_timer);
 }
 
-/* Read what there is now; keep the first CHECK_OUTPUT_MAX bytes. */
+/*
+ * Read what there is now; keep the first CHECK_OUTPUT_MAX bytes after the
+ * line breaks it starts with. Kept so, an output cut short is as long as
+ * the most the engine keeps, which is how it knows that the end may hold
+ * the start of a secret (dropped later, the breaks made it look whole).
+ */
 static void
 exec_read(struct exec_run *run)
 {
-	char	 tmp[4096];
+	char	*p, tmp[4096];
 	ssize_t	 n;
 	size_t	 keep;
 
@@ -150,12 +155,37 @@ exec_read(struct exec_run *run)
 			exec_close(run);
 			return;
 		}
+		for (p = tmp; run->out.len == 0 && p < tmp + n &&
+		    (*p == '\n' || *p == '\r'); p++)
+			/* nothing */;
 		keep = CHECK_OUTPUT_MAX - run->out.len;
-		if (keep > (size_t)n)
-			keep = n;
+		if (keep > (size_t)(tmp + n - p))
+			keep = tmp + n - p;
 		if (keep > 0)
-			buf_add(&run->out, tmp, keep);
+			buf_add(&run->out, p, keep);
 	}
+}
+
+/*
+ * The command has ended; what it left in its group (a process it put in
+ * the background) is ended as a cancelled run's is, and the next attempt
+ * waits for it to go: a check never piles processes up.
+ */
+static void
+exec_end(struct exec_run *run)
+{
+	struct exec	*e = run->e;
+
+	if (kill(-run->pid, 0) == -1) {
+		exec_run_free(run);
+		return;
+	}
+	log_debug("check %s: SIGTERM to what it left in process group %ld",
+	    e->c->name, (long)run->pid);
+	e->old = run;
+	kill(-run->pid, SIGTERM);
+	ev_timer_start(EV_DEFAULT, &run->kill_timer);
+	exec_old_reaped(run);
 }
 
 static void
@@ -182,8 +212,6 @@ exec_finish(struct exec_run *run)
 			run->out.data[i] = '?';
 	}
 	output = run->out.data != NULL ? run->out.data : "";
-	while (*output == '\n' || *output == '\r')
-		output++;
 	sep = *output != '\0' ? ": " : "";
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -196,7 +224,7 @@ exec_finish(struct exec_run *run)
 		    signal_name(WTERMSIG(status)), sep, output);
 	} else
 		check_done(c, CHECK_FAIL, "status %d%s%s", status, sep, output);
-	exec_run_free(run);
+	exec_end(run);
 }
 
 static void

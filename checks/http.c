@@ -7,6 +7,11 @@
  * threads are bounded, and handed to libcurl with CURLOPT_RESOLVE: left to
  * itself, libcurl starts a thread a lookup and leaves it running when the
  * attempt is abandoned, so a DNS server that never answers piles them up.
+ * The host of a redirect is no different: libcurl is refused that lookup
+ * (CURLOPT_RESOLVER_START_FUNCTION), hinit's resolver makes it, and the
+ * transfer begins again with both hosts' addresses. libcurl keeps such an
+ * address in the multi handle for good: the next attempt removes it, so
+ * that each attempt looks the redirect's host up afresh.
  * Its keys: method, header, expect_status, expect_body, tls_verify and
  * follow_redirects.
  */
@@ -77,7 +82,11 @@ struct http {
 	char			*port;
 
 	struct resolve		*resolve;	/* the host's lookup */
-	struct curl_slist	*resolved;	/* CURLOPT_RESOLVE: the answer */
+	struct curl_slist	*resolved;	/* CURLOPT_RESOLVE: the answers */
+	char			*hop_host;	/* a redirect's, to look up */
+	char			*hop_port;
+	u_int			 hops;		/* transfers begun again */
+	struct curl_slist	*hopped;	/* "HOST:PORT" to forget next */
 	CURL			*easy;		/* NULL: no attempt */
 	struct buf		 body;		/* kept only for expect_body */
 	size_t			 bodylen;	/* bytes read */
@@ -148,23 +157,35 @@ http_sock_free(struct http_sock *hs)
 	free(hs);
 }
 
+/* The transfer only; the lookups' answers stay. */
+static void
+http_transfer_stop(struct http *h)
+{
+	if (h->easy != NULL) {
+		curl_multi_remove_handle(http_multi.multi, h->easy);
+		curl_easy_cleanup(h->easy);
+		h->easy = NULL;
+	}
+	buf_free(&h->body);
+	h->bodylen = 0;
+	h->truncated = 0;
+	h->error[0] = '\0';
+}
+
 /* Tear the attempt down, at once; idempotent. Never from a curl callback. */
 static void
 http_stop(struct http *h)
 {
 	resolve_cancel(h->resolve);
 	h->resolve = NULL;
-	if (h->easy != NULL) {
-		curl_multi_remove_handle(http_multi.multi, h->easy);
-		curl_easy_cleanup(h->easy);
-		h->easy = NULL;
-	}
+	http_transfer_stop(h);
 	curl_slist_free_all(h->resolved);
 	h->resolved = NULL;
-	buf_free(&h->body);
-	h->bodylen = 0;
-	h->truncated = 0;
-	h->error[0] = '\0';
+	free(h->hop_host);
+	h->hop_host = NULL;
+	free(h->hop_port);
+	h->hop_port = NULL;
+	h->hops = 0;
 }
 
 /* What a failed transfer says: curl's own words, errno where it has one. */
@@ -198,6 +219,8 @@ http_error(struct http *h, CURLcode code)
 	return (xstrdup(curl_easy_strerror(code)));
 }
 
+static void	http_resolved(struct addrinfo *, const char *, void *);
+
 /* The transfer has ended: judge it, tear it down, then report. */
 static void
 http_finish(struct http *h, CURLcode code)
@@ -207,6 +230,14 @@ http_finish(struct http *h, CURLcode code)
 	char			*out;
 	long			 status = 0;
 
+	/* A redirect to a host libcurl was refused: look it up, go again. */
+	if (code != CURLE_OK && h->hop_host != NULL &&
+	    h->hops++ < HTTP_REDIRECTS_MAX) {
+		http_transfer_stop(h);
+		h->resolve = resolve_start(h->hop_host, h->hop_port,
+		    SOCK_STREAM, http_resolved, h);
+		return;
+	}
 	if (code == CURLE_WRITE_ERROR && h->truncated)
 		code = CURLE_OK;	/* we stopped reading, not the server */
 	if (code != CURLE_OK) {
@@ -384,6 +415,45 @@ http_write(char *ptr, size_t size, size_t n, void *arg)
 	return (h->truncated ? 0 : len);
 }
 
+#if LIBCURL_VERSION_NUM >= 0x073b00
+/*
+ * CURLOPT_RESOLVER_START_FUNCTION: libcurl would look a name up itself, in
+ * a thread that outlives an abandoned attempt: the host of a redirect
+ * (the URL's own is in CURLOPT_RESOLVE). Refused; http_finish() has hinit's
+ * resolver look it up and begins the transfer again. A numeric host takes
+ * no lookup and no thread: let through.
+ */
+static int
+http_resolver_start(void *resolver, void *reserved, void *arg)
+{
+	struct http	*h = arg;
+	CURLU		*u;
+	char		*url = NULL, *host = NULL, *port = NULL;
+	int		 refuse = 1;
+
+	if (curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) !=
+	    CURLE_OK || url == NULL || (u = curl_url()) == NULL)
+		return (1);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK) {
+		if (syntax_host_numeric(host))
+			refuse = 0;
+		else {
+			free(h->hop_host);
+			h->hop_host = xstrdup(host);
+			free(h->hop_port);
+			h->hop_port = xstrdup(port);
+		}
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return (refuse);
+}
+#endif
+
 static int
 http_setup(struct http *h, char **cause)
 {
@@ -447,6 +517,11 @@ http_setup(struct http *h, char **cause)
 	if (h->follow_redirects) {
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)HTTP_REDIRECTS_MAX);
+#if LIBCURL_VERSION_NUM >= 0x073b00
+		curl_easy_setopt(e, CURLOPT_RESOLVER_START_FUNCTION,
+		    http_resolver_start);
+		curl_easy_setopt(e, CURLOPT_RESOLVER_START_DATA, h);
+#endif
 	}
 	return (0);
 
@@ -481,15 +556,19 @@ http_begin(struct http *h, char **cause)
 	return (0);
 }
 
-/* The host's addresses, as "HOST:PORT:ADDRESS,..." for CURLOPT_RESOLVE. */
+/*
+ * The addresses of the URL's host, or of a redirect's (hop_host), added as
+ * "HOST:PORT:ADDRESS,..." to those for CURLOPT_RESOLVE.
+ */
 static void
 http_resolved(struct addrinfo *ai, const char *error, void *arg)
 {
-	struct http	*h = arg;
-	struct addrinfo	*a;
-	struct buf	 b;
-	char		 addr[NI_MAXHOST], *cause = NULL;
-	int		 n = 0;
+	struct http		*h = arg;
+	struct addrinfo		*a;
+	struct curl_slist	*l;
+	struct buf		 b;
+	char			 addr[NI_MAXHOST], *cause = NULL;
+	int			 n = 0;
 
 	h->resolve = NULL;
 	if (ai == NULL) {
@@ -498,7 +577,14 @@ http_resolved(struct addrinfo *ai, const char *error, void *arg)
 		return;
 	}
 	buf_init(&b);
-	buf_printf(&b, "%s:%s:", h->host, h->port);
+	if (h->hop_host != NULL) {
+		buf_printf(&b, "%s:%s", h->hop_host, h->hop_port);
+		if ((l = curl_slist_append(h->hopped, b.data)) == NULL)
+			fatalx("out of memory");
+		h->hopped = l;
+		buf_putc(&b, ':');
+	} else
+		buf_printf(&b, "%s:%s:", h->host, h->port);
 	for (a = ai; a != NULL; a = a->ai_next) {
 		if (getnameinfo(a->ai_addr, a->ai_addrlen, addr, sizeof addr,
 		    NULL, 0, NI_NUMERICHOST) != 0)
@@ -507,9 +593,14 @@ http_resolved(struct addrinfo *ai, const char *error, void *arg)
 		    n++ > 0 ? "," : "", addr);
 	}
 	freeaddrinfo(ai);
-	if ((h->resolved = curl_slist_append(NULL, b.data)) == NULL)
+	if ((l = curl_slist_append(h->resolved, b.data)) == NULL)
 		fatalx("out of memory");
+	h->resolved = l;
 	buf_free(&b);
+	free(h->hop_host);
+	h->hop_host = NULL;
+	free(h->hop_port);
+	h->hop_port = NULL;
 	if (http_begin(h, &cause) != 0) {
 		check_done(h->c, CHECK_FAIL, "%s", cause);
 		free(cause);
@@ -519,9 +610,21 @@ http_resolved(struct addrinfo *ai, const char *error, void *arg)
 static int
 http_start(struct check *c, char **cause)
 {
-	struct http	*h = c->data;
+	struct http		*h = c->data;
+	struct curl_slist	*l, *next;
+	char			*s;
 
 	http_stop(h);
+	/* What the last attempt's redirects added, libcurl forgets now. */
+	for (l = h->hopped; l != NULL; l = l->next) {
+		xasprintf(&s, "-%s", l->data);
+		if ((next = curl_slist_append(h->resolved, s)) == NULL)
+			fatalx("out of memory");
+		h->resolved = next;
+		free(s);
+	}
+	curl_slist_free_all(h->hopped);
+	h->hopped = NULL;
 	if (h->host == NULL)
 		return (http_begin(h, cause));
 	h->resolve = resolve_start(h->host, h->port, SOCK_STREAM,
@@ -541,6 +644,7 @@ http_free(struct check *c)
 	struct http	*h = c->data;
 
 	http_stop(h);
+	curl_slist_free_all(h->hopped);
 	curl_slist_free_all(h->headers);
 	free(h->expect);
 	free(h->expected);

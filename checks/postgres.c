@@ -70,16 +70,23 @@ static void	postgres_io(struct ev_loop *, ev_io *, int);
 static void	postgres_resolved(struct addrinfo *, const char *, void *);
 static int	postgres_connect(struct postgres *, char **);
 
-/* libpq's texts span lines; an attempt's output is one line. */
+/*
+ * libpq's texts span lines; an attempt's output is one line, its blanks
+ * folded. A secret the server quotes may hold blanks too: folded, the
+ * engine could no longer find it, so secrets are hidden first.
+ */
 static char *
-postgres_oneline(const char *s)
+postgres_oneline(const char *text)
 {
 	struct buf	 b;
+	char		*scrubbed;
+	const char	*s;
 	int		 space = 0;
 
 	buf_init(&b);
 	buf_puts(&b, "");
-	for (; *s != '\0'; s++) {
+	scrubbed = secret_scrub_string(text);
+	for (s = scrubbed; *s != '\0'; s++) {
 		if (isspace((u_char)*s)) {
 			space = 1;
 			continue;
@@ -89,6 +96,7 @@ postgres_oneline(const char *s)
 		space = 0;
 		buf_putc(&b, *s);
 	}
+	free(scrubbed);
 	return (buf_steal(&b));
 }
 

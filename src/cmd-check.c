@@ -52,20 +52,24 @@ static void
 cmd_check_text(struct buf *b, struct check *c)
 {
 	const struct attempt	*a = probe_last(c);
-	const char		*p;
+	char			*line, *p;
 
 	buf_printf(b, "%s %s %s ", c->name, c->target_shown,
 	    check_result_name(a->result));
 	cmd_check_duration(b, a->duration);
 	if (*a->output != '\0') {
-		buf_putc(b, ' ');
-		/* One line each, whatever the output holds. */
-		for (p = a->output; *p != '\0'; p++) {
-			if ((u_char)*p < 0x20 || *p == 0x7f)
-				buf_putc(b, ' ');
-			else
-				buf_putc(b, *p);
+		/*
+		 * One line each: line breaks and tabs as spaces, and nothing
+		 * raw (C1 controls, bytes not UTF-8), with the log's escapes.
+		 */
+		line = xstrdup(a->output);
+		for (p = line; *p != '\0'; p++) {
+			if (*p == '\n' || *p == '\r' || *p == '\t')
+				*p = ' ';
 		}
+		buf_putc(b, ' ');
+		buf_text_escaped(b, line, strlen(line));
+		free(line);
 	}
 	buf_putc(b, '\n');
 }
@@ -166,6 +170,7 @@ cmd_check(int argc, char **argv)
 			config_free(conf);
 			return (EXIT_USAGE);
 		}
+		url_hide(argv[i]);	/* ps shows argv to every user */
 		ntargets++;
 	}
 	if (ntargets == 0) {

@@ -411,27 +411,36 @@ cmd_status_age(double now, double then)
 	return (now > then ? now - then : then - now);
 }
 
-/* One line of text, safe for a terminal: control bytes become '?'. */
+/*
+ * The first line of a text, at most CMD_STATUS_SHOW bytes of it, safe for
+ * a terminal: controls (C1 too: NEL breaks a line, CSI starts a sequence)
+ * and bytes that are not UTF-8 escaped as in the log.
+ */
 static void
 cmd_status_put(const char *s)
 {
-	size_t	 i;
+	struct buf	 b;
+	size_t		 len, n, back;
 
 	if (s == NULL || *s == '\0') {
 		fputs("-", stdout);
 		return;
 	}
-	for (i = 0; s[i] != '\0' && s[i] != '\n'; i++) {
-		if (i == CMD_STATUS_SHOW) {
-			fputs("...", stdout);
-			return;
-		}
-		if ((u_char)s[i] < 0x20 || s[i] == 0x7f)
-			putchar('?');
-		else
-			putchar(s[i]);
+	len = n = strcspn(s, "\n");
+	if (n > CMD_STATUS_SHOW) {
+		n = CMD_STATUS_SHOW;
+		for (back = 0; back < 3 && n > 0 &&
+		    ((u_char)s[n] & 0xc0) == 0x80; back++)
+			n--;
 	}
-	if (s[i] == '\n' && s[i + 1] != '\0')
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	buf_text_escaped(&b, s, n);
+	fputs(b.data, stdout);
+	buf_free(&b);
+	if (n < len)
+		fputs("...", stdout);
+	else if (s[len] == '\n' && s[len + 1] != '\0')
 		fputs(" ...", stdout);
 }
 

@@ -197,6 +197,7 @@ cmd_wait(int argc, char **argv)
 			config_free(conf);
 			return (EXIT_USAGE);
 		}
+		url_hide(argv[i]);	/* ps shows argv to every user */
 		w.ntargets++;
 	}
 	if (w.ntargets == 0) {

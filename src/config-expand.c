@@ -246,6 +246,18 @@ config_expand_value(const struct config_key *key, const char *written,
 		flags |= CONFIG_EXPAND_COMMAND;
 	if (config_expand_flags(written, flags, value, cause) != 0)
 		return (-1);
+	/*
+	 * A target a variable makes a command would put the variable's value
+	 * on a command line (ps shows it to everyone), and run what the
+	 * environment says: a command is written as such.
+	 */
+	if (key->type == CONFIG_URL && !(flags & CONFIG_EXPAND_COMMAND) &&
+	    strncasecmp(*value, "exec:", 5) == 0) {
+		*cause = xstrdup("a variable cannot make the target a command "
+		    "(write exec:COMMAND, or command =, in the file)");
+		free(*value);
+		return (-1);
+	}
 	/* A line of the file has none: it came from a variable. */
 	if (strpbrk(*value, "\r\n") != NULL) {
 		*cause = xstrdup("a variable's value holds a line break");

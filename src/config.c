@@ -277,12 +277,12 @@ config_find_check(struct config *conf, const char *name)
 	struct config_part	*part;
 	struct check		*c;
 
-	if (conf->names != NULL && (part = config_part_named(conf,
-	    CONFIG_SECTION_CHECK, name)) != NULL)
+	if (conf->names != NULL &&
+	    (part = config_part_named(conf, CONFIG_SECTION_CHECK, name)) != NULL)
 		return (part->object);
 	/*
-	 * A check of no section: notify's "app", or one of a config made by
-	 * hand (tests).
+	 * A check no section made (notify's "app"), or a config made by hand,
+	 * not read (tests).
 	 */
 	TAILQ_FOREACH(c, &conf->checks, entry) {
 		if (strcmp(c->name, name) == 0)
@@ -470,11 +470,18 @@ config_finish_wait(struct config *conf, struct config_part *part,
 	u_int			 i;
 
 	for (i = 0; i < n; i++) {
-		if (config_find_check(conf, list[i]) != NULL)
+		if (conf->notify && strcmp(list[i], "app") == 0) {
+			/* The app starts after the wait: it would never end. */
+			xasprintf(cause, "wait: check app is the app's own "
+			    "(notify = yes), told only once the app runs");
+		} else if (config_find_check(conf, list[i]) != NULL)
 			continue;
-		hint = config_suggest_check(conf, list[i]);
-		xasprintf(cause, "wait: no check named '%s'%s", list[i], hint);
-		free(hint);
+		else {
+			hint = config_suggest_check(conf, list[i]);
+			xasprintf(cause, "wait: no check named '%s'%s",
+			    list[i], hint);
+			free(hint);
+		}
 		if (part == NULL)
 			return (-1);
 		/* The name may have come from a variable. */

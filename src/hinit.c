@@ -214,6 +214,7 @@ hinit_load_config(struct init_options *opts)
 	for (i = 0; i < opts->ntargets; i++) {
 		if (config_add_target(conf, opts->targets[i], &cause) != 0)
 			goto fail;
+		url_hide(opts->targets[i]);	/* ps shows argv to all */
 	}
 	/* The command line over the file, with the file's checks. */
 	for (i = 0; i < nitems(overrides); i++) {
@@ -235,8 +236,10 @@ hinit_load_config(struct init_options *opts)
 	return (conf);
 
 fail:
-	s = secret_scrub_string(cause);
-	fprintf(stderr, "hinit: %s\n", s);
+	/* In the log's format, which the file may have set before. */
+	if (!opts->log_format_set)
+		log_set_format(conf->log_format);
+	log_error("%s", cause);
 	exit(EXIT_USAGE);
 }
 

@@ -105,6 +105,7 @@ char		*buf_steal(struct buf *);
  * and the scrubber that shows each as "***" in a text.
  */
 #define SECRET_MIN		4	/* shorter values are not secrets */
+#define SECRET_ECHO		8	/* a secret's first bytes: an echo */
 #define SECRET_CUT_START	0x1	/* the text goes on a longer one */
 #define SECRET_CUT_END		0x2	/* the text was cut here */
 void		 secret_add(const char *);
@@ -129,6 +130,7 @@ extern int	 log_level;
 void		 log_set_format(enum log_format);
 void		 log_warn(const char *, ...) printflike(1, 2);	/* + errno */
 void		 log_warnx(const char *, ...) printflike(1, 2);
+void		 log_error(const char *, ...) printflike(1, 2);
 void		 log_info(const char *, ...) printflike(1, 2);
 void		 log_verbose(const char *, ...) printflike(1, 2);
 void		 log_debug(const char *, ...) printflike(1, 2);

@@ -26,6 +26,7 @@
 #define HOOK_QUEUE_MAX	64	/* events waiting; the oldest go first */
 #define HOOK_LINE_MAX	4096	/* longer lines are logged in pieces */
 #define HOOK_KILL_DELAY	1.0	/* seconds from SIGTERM to SIGKILL */
+#define HOOK_READ_MAX	16	/* reads a turn of the loop, at most */
 
 struct hook_event {
 	char			*event;
@@ -48,6 +49,7 @@ struct hook {
 	int			 fd;		/* its output; -1 */
 	ev_io			 io;
 	struct buf		 line;
+	int			 cut;		/* line goes on a longer one */
 	ev_timer		 timer;		/* timeout, then SIGKILL */
 	int			 timed_out;
 	int			 stopped;	/* hook_stop(): no more runs */
@@ -142,24 +144,49 @@ hook_event(struct hook *k, const char *event, const char *check,
 		hook_run(k);
 }
 
+/*
+ * Log the line read so far; cut: it is only a piece of a longer one, and
+ * may end in the start of a secret whose rest begins the next piece.
+ */
 static void
-hook_emit(struct hook *k)
+hook_emit(struct hook *k, int cut)
 {
-	if (k->line.len == 0)
+	struct buf	 b;
+	int		 flags = 0;
+
+	if (k->line.len == 0) {
+		k->cut = cut;
 		return;
-	log_info("on_change: %s", k->line.data);
+	}
+	if (k->cut)
+		flags |= SECRET_CUT_START;
+	if ((k->cut = cut))
+		flags |= SECRET_CUT_END;
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	secret_scrub(&b, k->line.data, k->line.len, flags);
+	log_info("on_change: %s", b.data);
+	buf_free(&b);
 	buf_reset(&k->line);
 }
 
-/* Read what the hook wrote; at the end (EOF or error), close. */
+/*
+ * Read what the hook wrote, a bounded number of times a turn of the loop:
+ * a hook that writes without end refills its pipe faster than its lines
+ * are logged, and reading it dry would never return. At the end (EOF or
+ * error), close.
+ */
 static void
 hook_read(struct hook *k)
 {
 	char	 data[4096], *p, *nl;
 	ssize_t	 n;
 	size_t	 left, take;
+	int	 reads;
 
-	while (k->fd != -1) {
+	for (reads = 0; k->fd != -1; reads++) {
+		if (reads == HOOK_READ_MAX)
+			return;
 		n = read(k->fd, data, sizeof data);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -175,12 +202,12 @@ hook_read(struct hook *k)
 			buf_add(&k->line, p, take);
 			if (nl == p + take) {
 				take++;
-				hook_emit(k);
+				hook_emit(k, 0);
 			} else if (k->line.len == HOOK_LINE_MAX)
-				hook_emit(k);
+				hook_emit(k, 1);
 		}
 	}
-	hook_emit(k);
+	hook_emit(k, 0);
 	ev_io_stop(EV_DEFAULT, &k->io);
 	close(k->fd);
 	k->fd = -1;
@@ -222,7 +249,7 @@ hook_exited(pid_t pid, int status, void *arg)
 	if (k->fd != -1) {
 		hook_read(k);
 		if (k->fd != -1) {
-			hook_emit(k);
+			hook_emit(k, 0);
 			ev_io_stop(EV_DEFAULT, &k->io);
 			close(k->fd);
 			k->fd = -1;
@@ -289,6 +316,7 @@ hook_run(struct hook *k)
 	}
 	k->pid = pid;
 	k->timed_out = 0;
+	k->cut = 0;
 	k->fd = p[0];
 	fd_set_nonblock(k->fd);
 	ev_io_init(&k->io, hook_io_cb, k->fd, EV_READ);

@@ -213,6 +213,9 @@ hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		sig = h->conf->stop_signal;
 	log_verbose("sending SIG%s to the app", signal_name(sig));
 	app_signal(h, sig);
+	/* A stopped app takes its signal only once continued (as systemd). */
+	if (sig != SIGCONT)
+		app_signal(h, SIGCONT);
 	ev_timer_set(&h->grace_timer, h->conf->grace / 1000.0, 0);
 	ev_timer_start(loop, &h->grace_timer);
 }
@@ -311,7 +314,7 @@ __dead void
 hinit_run(struct hinit *h, char **argv)
 {
 	struct ev_loop	*loop;
-	char		*cause, *s;
+	char		*cause;
 
 	log_set_format(h->conf->log_format);
 
@@ -344,9 +347,7 @@ hinit_run(struct hinit *h, char **argv)
 		h->httpd = httpd_start(h, h->conf->listen,
 		    h->conf->max_connections, &cause);
 		if (h->httpd == NULL) {
-			xasprintf(&s, "listen %s: %s", h->conf->listen, cause);
-			cause = secret_scrub_string(s);
-			fprintf(stderr, "hinit: %s\n", cause);
+			log_error("listen %s: %s", h->conf->listen, cause);
 			exit(EXIT_USAGE);
 		}
 	}

@@ -48,7 +48,8 @@ log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 	} else {
 		/* A message may quote a server: one line, nothing raw. */
 		buf_puts(&b, "hinit: ");
-		if (strcmp(level, "info") != 0 && strcmp(level, "debug") != 0)
+		if (strcmp(level, "info") != 0 && strcmp(level, "debug") != 0 &&
+		    strcmp(level, "error") != 0)
 			buf_printf(&b, "%s: ", level);
 		buf_text_escaped(&b, msg.data, msg.len);
 		buf_putc(&b, '\n');
@@ -77,6 +78,17 @@ log_warnx(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	log_vwrite("warning", fmt, ap, NULL);
+	va_end(ap);
+}
+
+/* An error that stops hinit, as the contract words it: "hinit: ...". */
+void
+log_error(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite("error", fmt, ap, NULL);
 	va_end(ap);
 }
 

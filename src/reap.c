@@ -370,6 +370,9 @@ reap_sweep(struct hinit *h, int sig, int what, struct buf *names)
 			continue;
 		if (kill(p->pid, sig) == -1)
 			continue;
+		/* A stopped process takes it only once continued. */
+		if (sig != SIGKILL && sig != SIGCONT)
+			kill(p->pid, SIGCONT);
 		if (sig != SIGKILL) {
 			h->swept = xreallocarray(h->swept, h->nswept + 1,
 			    sizeof *h->swept);
@@ -406,6 +409,8 @@ reap_kill_all(struct hinit *h, int sig)
 	if (h->pid1 && (sig == SIGKILL || !h->spared)) {
 		if (kill(-1, sig) == -1 && errno != ESRCH)
 			log_warn("kill(-1, SIG%s)", signal_name(sig));
+		if (sig != SIGKILL)
+			kill(-1, SIGCONT);
 		return;
 	}
 	reap_sweep(h, sig, REAP_ALL, NULL);

@@ -16,13 +16,23 @@
  *     (a guess finds it), and scrubbing "" or "1" would garble every text.
  *   - A value with a %XX escape is kept decoded too: a URL's password
  *     reaches the server decoded, and the server echoes it so.
+ *   - A value of many lines (a key from a file) is kept line by line too:
+ *     output passed on a line at a time (a task's, a hook's) never holds
+ *     the whole.
+ *   - A server may echo a secret cut short: Redis quotes at most 128 bytes
+ *     of a command's arguments, PostgreSQL 63 bytes of a name. Wherever
+ *     the first SECRET_ECHO bytes of a secret appear, they are hidden
+ *     and so is what follows as far as it goes on like the secret. Not
+ *     for a secret that is a whole URL ("scheme://..."): its password is
+ *     a secret of its own, and its start ("http://127.0.0.1:") is also
+ *     the start of every other target on that host.
  *   - Secrets may overlap one another in a text: every byte covered by any
  *     occurrence of any secret is hidden, and each run of hidden bytes
  *     becomes one "***", so no part of either survives.
  *   - A text cut short (an output kept to its first 4 KiB, a long line
  *     passed on in pieces) may hold the start of a secret at its end, or
- *     the rest of one at its start: with SECRET_CUT_END / SECRET_CUT_START
- *     those pieces are hidden too.
+ *     the rest of one at its start, or lie wholly inside one: with
+ *     SECRET_CUT_END / SECRET_CUT_START those pieces are hidden too.
  *
  * The list is process-wide, like the log level: every output path must
  * reach it, the log included, and most have no config at hand. It is
@@ -38,6 +48,7 @@
 struct secret {
 	char	*value;
 	size_t	 len;
+	size_t	 echo;		/* bytes that begin an echo cut short */
 };
 
 static struct secret	*secret_list;
@@ -61,16 +72,29 @@ secret_add_one(const char *value, size_t len)
 	    sizeof *secret_list);
 	secret_list[secret_count].value = xstrndup(value, len);
 	secret_list[secret_count].len = len;
+	secret_list[secret_count].echo = len;
+	if (len > SECRET_ECHO && memmem(value, len, "://", 3) == NULL)
+		secret_list[secret_count].echo = SECRET_ECHO;
 	secret_count++;
 }
 
 void
 secret_add(const char *value)
 {
-	char	*decoded;
-	size_t	 len = strlen(value);
+	const char	*line, *end;
+	char		*decoded;
+	size_t		 len = strlen(value), n;
 
 	secret_add_one(value, len);
+	for (line = value; memchr(value, '\n', len) != NULL &&
+	    line < value + len; line = end + 1) {
+		if ((end = memchr(line, '\n', value + len - line)) == NULL)
+			end = value + len;
+		n = end - line;
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		secret_add_one(line, n);
+	}
 	if (memchr(value, '%', len) == NULL)
 		return;
 	if (syntax_decode(value, len, SYNTAX_LENIENT, &decoded) != 0)
@@ -167,6 +191,23 @@ secret_mark(u_char **hidden, size_t len, size_t from, size_t to)
 	memset(*hidden + from, 1, to - from);
 }
 
+/* The longest start of [s, s + len) found anywhere in v. */
+static size_t
+secret_inside(const struct secret *v, const char *s, size_t len)
+{
+	size_t	 lo = 0, hi = len < v->len ? len : v->len, mid;
+
+	/* A start found, its own starts are found too: halve. */
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (memmem(v->value, v->len, s, mid) != NULL)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (lo);
+}
+
 /*
  * Append text [s, s + len) to out with every secret in it as "***".
  * Returns 1 if anything was hidden.
@@ -182,10 +223,27 @@ secret_scrub(struct buf *out, const char *s, size_t len, int flags)
 
 	for (n = 0; n < secret_count && len != 0; n++) {
 		v = &secret_list[n];
-		for (p = s; (size_t)(s + len - p) >= v->len &&
-		    (q = memmem(p, s + len - p, v->value, v->len)) != NULL;
-		    p = q + 1)
-			secret_mark(&hidden, len, q - s, q - s + v->len);
+		for (p = s; (size_t)(s + len - p) >= v->echo &&
+		    (q = memmem(p, s + len - p, v->value, v->echo)) != NULL;
+		    p = q + 1) {
+			/* An echo cut short: as far as it goes on like v. */
+			for (k = v->echo; k < v->len && q + k < s + len &&
+			    q[k] == v->value[k]; k++)
+				/* nothing */;
+			secret_mark(&hidden, len, q - s, q - s + k);
+		}
+		/*
+		 * A text that goes on a longer one may begin inside a secret
+		 * (the middle piece of a long line, the rest of an echo cut
+		 * short): its longest start that v holds is hidden, from
+		 * SECRET_ECHO bytes on, or a piece cut at both ends whole.
+		 */
+		if (flags & SECRET_CUT_START) {
+			k = secret_inside(v, s, len);
+			if (k >= SECRET_ECHO ||
+			    (k == len && (flags & SECRET_CUT_END)))
+				secret_mark(&hidden, len, 0, k);
+		}
 		/* The longest piece of a secret the cut left at either end. */
 		for (k = v->len - 1; (flags & SECRET_CUT_END) && k > 0; k--) {
 			if (k <= len && memcmp(s + len - k, v->value, k) == 0) {

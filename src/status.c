@@ -5,6 +5,7 @@
  * reached without following a symbolic link.
  */
 
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -1001,6 +1002,19 @@ status_place(struct status *s, int write, char **cause)
 		one = NULL;
 		dir = status_split(places[i], &name);
 		fd = status_opendir(dir, uid, 1, s->file != NULL, &one);
+		/*
+		 * A usual place is one hinit's: a second one of the same user
+		 * (hinit run by hand in the container of the one that is PID
+		 * 1) would remove that one's file and speak for it. The lock
+		 * lasts as long as the directory is open.
+		 */
+		if (fd != -1 && s->file == NULL &&
+		    flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			xasprintf(&one, "%s", errno == EWOULDBLOCK ?
+			    "in use by another hinit" : strerror(errno));
+			close(fd);
+			fd = -1;
+		}
 		if (fd != -1 && write && status_write_at(s, fd, name,
 		    &s->doc[STATUS_VIEW_READY]->buf, &one) != 0) {
 			close(fd);
@@ -1042,7 +1056,14 @@ status_write(struct status *s)
 	}
 	free(cause);
 	cause = NULL;
-	/* The directory went away or turned bad: look again. */
+	/*
+	 * The file there is an older state (a full disk keeps it): readers
+	 * would take it for this one until it is stale, "pass" for an app
+	 * that fails. Take it away; the room it frees may be enough. Then
+	 * look again, the directory may have gone or turned bad.
+	 */
+	if (s->dirfd != -1)
+		unlinkat(s->dirfd, s->name, 0);
 	if (status_place(s, 1, &cause) == 0) {
 		if (s->failed)
 			log_info("status file now %s", s->path);

@@ -55,5 +55,6 @@ void		 url_free(struct url *);
 void		 url_add_secrets(const struct url *);
 /* The target as shown: password (and password= in the query) as "***". */
 char		*url_mask(const char *);
+void		 url_hide(char *);
 
 #endif /* HINIT_SYNTAX_H */

@@ -63,6 +63,17 @@ url_parse_userinfo(struct url *u, const char *auth, const char *end,
 		    "'@' in a user name or password as %40)");
 		return (-1);
 	}
+	/*
+	 * libpq looks for that '@' up to the first '/' alone, past a '?' or
+	 * a '#': "u:12?x@db/app" is password "12?x" at db to it, port 12 of
+	 * host "u" to any other reader, and the password would be shown.
+	 */
+	if (at == NULL && strncmp(u->scheme, "postgres", 8) == 0 &&
+	    memchr(end, '@', strcspn(end, "/")) != NULL) {
+		*cause = xstrdup("'?' or '#' before the '@' (write them in a "
+		    "user name or password as %3F and %23)");
+		return (-1);
+	}
 	if (at == NULL) {
 		*host = auth;
 		return (0);
@@ -227,19 +238,40 @@ url_free(struct url *u)
 	memset(u, 0, sizeof *u);
 }
 
+/*
+ * The length of "password=" (or libpq's "sslpassword=", a key's
+ * passphrase) at the start of a parameter of len bytes; 0 if not one.
+ */
+static size_t
+url_password_param(const char *p, size_t len)
+{
+	static const char *const names[] = { "password=", "sslpassword=" };
+	size_t			 n;
+	u_int			 i;
+
+	for (i = 0; i < nitems(names); i++) {
+		n = strlen(names[i]);
+		if (len >= n && strncasecmp(p, names[i], n) == 0)
+			return (n);
+	}
+	return (0);
+}
+
 /* The URL's passwords, in its user info and password= parameters. */
 void
 url_add_secrets(const struct url *u)
 {
 	const char	*p, *amp;
 	char		*value;
+	size_t		 n;
 
 	if (u->password != NULL)
 		secret_add(u->password);
 	for (p = u->query; p != NULL && *p != '\0'; p = amp + (*amp != '\0')) {
 		amp = p + strcspn(p, "&");
-		if (amp - p > 9 && strncasecmp(p, "password=", 9) == 0) {
-			value = xstrndup(p + 9, amp - p - 9);
+		if ((n = url_password_param(p, amp - p)) != 0 &&
+		    (size_t)(amp - p) > n) {
+			value = xstrndup(p + n, amp - p - n);
 			secret_add(value);
 			free(value);
 		}
@@ -251,12 +283,13 @@ static void
 url_mask_query(struct buf *b, const char *q, size_t len)
 {
 	const char	*p = q, *end = q + len, *amp;
+	size_t		 n;
 
 	while (p < end) {
 		if ((amp = memchr(p, '&', end - p)) == NULL)
 			amp = end;
-		if (amp - p >= 9 && strncasecmp(p, "password=", 9) == 0) {
-			buf_add(b, p, 9);
+		if ((n = url_password_param(p, amp - p)) != 0) {
+			buf_add(b, p, n);
 			buf_puts(b, "***");
 		} else
 			buf_add(b, p, amp - p);
@@ -343,4 +376,27 @@ url_mask(const char *s)
 	} else
 		buf_puts(&b, p);
 	return (buf_steal(&b));
+}
+
+/*
+ * Hide in place what url_mask() masks, in a string of hinit's own command
+ * line (/proc/PID/cmdline, which ps shows to every user), as mysql and
+ * PostgreSQL's clients do; once its value has been copied. The length
+ * stays: what the mask saves becomes NUL bytes (all is hidden when the
+ * mask is the longer).
+ */
+void
+url_hide(char *s)
+{
+	char	*m;
+	size_t	 len = strlen(s), n;
+
+	m = url_mask(s);
+	if ((n = strlen(m)) > len)
+		memset(s, '*', len);	/* a password shorter than "***" */
+	else if (strcmp(m, s) != 0) {
+		memcpy(s, m, n);
+		memset(s + n, '\0', len - n);
+	}
+	free(m);
 }

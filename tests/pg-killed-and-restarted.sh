@@ -17,7 +17,7 @@ retries = 3
 INI
 unshare --pid --fork --kill-child --mount-proc \
     "$HINIT" -c "$T/hinit.ini" -v -- sleep 1000 >"$T/log" 2>&1 &
-on_exit "kill $!"
+on_exit "kill -9 $!"	# unshare ignores SIGTERM
 
 count() { grep -c "$1" "$T/log"; }
 wait_for 15 grep -q 'check db: healthy' "$T/log" ||

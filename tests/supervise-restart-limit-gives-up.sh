@@ -24,18 +24,18 @@ starts() { wc -l <"$T/starts" 2>/dev/null || echo 0; }
 config 2 60s
 : >"$T/starts"
 timeout 60 unshare --pid --fork --kill-child --mount-proc "$HINIT" -e 3 \
-    -c "$T/hinit.ini" -- sh -c "echo >>$T/starts; exit 3" 2>"$T/err"
+    -c "$T/hinit.ini" -- sh -c "echo >>$T/starts; exit 3" 2>"$T/err1"
 expect_eq "exit code after the limit" 3 "$?"
 expect_eq "runs" 3 "$(starts)"
-grep -q "restarted 2 times within 1m (restart_limit): giving up, exiting with 3" "$T/err" ||
-    fail "no giving-up line: $(cat "$T/err")"
+grep -q "restarted 2 times within 1m (restart_limit): giving up, exiting with 3" "$T/err1" ||
+    fail "no giving-up line: $(cat "$T/err1")"
 pass "restart_limit = 2: three runs, then exit 3 (not mapped by -e)"
 
 # Killed by a signal: 128+N.
 config 1 60s
 : >"$T/starts"
 timeout 60 unshare --pid --fork --kill-child --mount-proc "$HINIT" \
-    -c "$T/hinit.ini" -- sh -c "echo >>$T/starts; kill -KILL \$\$" 2>"$T/err"
+    -c "$T/hinit.ini" -- sh -c "echo >>$T/starts; kill -KILL \$\$" 2>"$T/err2"
 expect_eq "exit code of an app killed by SIGKILL" 137 "$?"
 expect_eq "runs" 2 "$(starts)"
 pass "an app killed by a signal: exit 128+N"
@@ -47,10 +47,10 @@ grace = 3s"
 : >"$T/starts"
 unshare --pid --fork --kill-child --mount-proc "$HINIT" -c "$T/hinit.ini" -- \
     sh -c "echo >>$T/starts; (trap '' TERM; sleep 30) & sleep 0.2; exit 4" \
-    2>"$T/err" &
+    2>"$T/err3" &
 upid=$!
 on_exit "kill -KILL $upid"
-wait_for 20 grep -q "giving up" "$T/err" || fail "no giving up: $(cat "$T/err")"
+wait_for 20 grep -q "giving up" "$T/err3" || fail "no giving up: $(cat "$T/err3")"
 doc=$(curl -s --max-time 5 "http://127.0.0.1:$hport/health")
 reached=$($PYTHON -c 'import json, sys; print(json.loads(sys.argv[1])["hinit:app"]["restartLimitReached"])' "$doc") ||
     fail "no document: $doc"
@@ -66,11 +66,11 @@ pass "the JSON and /metrics say the limit is reached"
 config 1 1s
 : >"$T/starts"
 unshare --pid --fork --kill-child --mount-proc "$HINIT" -c "$T/hinit.ini" -- \
-    sh -c "echo >>$T/starts; sleep 1.2; exit 3" 2>"$T/err" &
+    sh -c "echo >>$T/starts; sleep 1.2; exit 3" 2>"$T/err4" &
 upid=$!
 on_exit "kill -KILL $upid"
 wait_for 30 sh -c "[ \$(wc -l <$T/starts) -ge 4 ]" ||
-    fail "gave up on restarts further apart than the window: $(cat "$T/err")"
+    fail "gave up on restarts further apart than the window: $(cat "$T/err4")"
 kill -0 $upid || fail "hinit is gone"
-grep -q "giving up" "$T/err" && fail "gave up: $(cat "$T/err")"
+grep -q "giving up" "$T/err4" && fail "gave up: $(cat "$T/err4")"
 pass "restarts further apart than restart_window do not count"

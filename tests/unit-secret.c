@@ -75,6 +75,35 @@ test_scrub(void)
 	scrub_is("er2 is the rest", SECRET_CUT_START, "*** is the rest");
 	scrub_is("er2 is the rest", 0, "er2 is the rest");
 
+	/*
+	 * An echo cut short (Redis quotes 128 bytes of arguments): from its
+	 * first SECRET_ECHO bytes on, as far as it goes; not fewer. Not for
+	 * a whole URL, whose start other targets share.
+	 */
+	secret_add("Rd7-a-long-password-0123456789");
+	scrub_is("with: 'Rd7-a-long-pass' ", 0, "with: '***' ");
+	scrub_is("with: 'Rd7-a-l' ", 0, "with: 'Rd7-a-l' ");
+	secret_add("http://127.0.0.1:3000/health?token=0123");
+	scrub_is("http://127.0.0.1:3000/live", 0, "http://127.0.0.1:3000/live");
+
+	/* Many lines: each line is a secret too (output goes a line a time). */
+	secret_add("-----line-one-AAA\r\n-----line-two-BBB\nxy");
+	scrub_is("-----line-one-AAA", 0, "***");
+	scrub_is("t: -----line-two-BBB", 0, "t: ***");
+	scrub_is("xy", 0, "xy");
+
+	/*
+	 * A piece that begins inside a longer secret (a long line's middle
+	 * piece, the rest of an echo cut short): from SECRET_ECHO bytes on,
+	 * or whole when cut at both ends.
+	 */
+	secret_add("Mi1-Mi2-Mi3-Mi4-Mi5-Mi6-Mi7-Mi8");
+	scrub_is("Mi3-Mi4-Mi5", SECRET_CUT_START | SECRET_CUT_END, "***");
+	scrub_is("Mi3-Mi4-Mi5' rest", SECRET_CUT_START, "***' rest");
+	scrub_is("Mi3-Mi4-Mi5", SECRET_CUT_END, "Mi3-Mi4-Mi5");
+	scrub_is("Mi3-Mi", SECRET_CUT_START | SECRET_CUT_END, "***");
+	scrub_is("Mi3-Mi' rest", SECRET_CUT_START, "Mi3-Mi' rest");
+
 	/* Percent-encoded: the decoded form too. */
 	secret_add("p%40ss-word");
 	scrub_is("AUTH p@ss-word, p%40ss-word", 0, "AUTH ***, ***");
@@ -129,13 +158,15 @@ test_config(void)
 	/* A URL's password and its password= parameters. */
 	secret_clear();
 	if (url_parse("postgres://u:url-pw@127.0.0.1:1/db?sslmode=disable&"
-	    "password=query-pw&PASSWORD=upper-pw", &u, &cause) != 0)
+	    "password=query-pw&PASSWORD=upper-pw&sslpassword=ssl-pw", &u,
+	    &cause) != 0)
 		FAIL("url_parse: %s", cause);
 	else {
 		url_add_secrets(&u);
 		url_free(&u);
 	}
-	scrub_is("url-pw query-pw upper-pw sslmode", 0, "*** *** *** sslmode");
+	scrub_is("url-pw query-pw upper-pw ssl-pw sslmode", 0,
+	    "*** *** *** *** sslmode");
 	secret_clear();
 }
 

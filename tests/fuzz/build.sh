@@ -8,7 +8,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$top/_build/fuzz}
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-targets="config duration expand url httpd redis status"
+targets="config duration expand url httpd redis status scrub"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

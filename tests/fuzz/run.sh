@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-60}
 shift || true
 out=${FUZZ_BUILD:-$top/_build/fuzz}
-targets=${*:-config duration expand url httpd redis status}
+targets=${*:-config duration expand url httpd redis status scrub}
 
 bash "$top/tests/fuzz/build.sh" "$out" || exit 1
 out=$(cd "$out" && pwd)
