@@ -19,7 +19,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <ctype.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,18 +57,12 @@ struct http_multi {
 };
 static struct http_multi	 http_multi;
 
-/* Statuses that pass: lo to hi. */
-struct http_range {
-	int			 lo;
-	int			 hi;
-};
-
 /* One check: its keys, what prepare() made and the attempt under way. */
 struct http {
 	/* Its keys (http_keys[]). */
 	char			*method;
 	struct curl_slist	*headers;	/* header */
-	struct http_range	*expect;	/* expect_status */
+	struct syntax_range	*expect;	/* expect_status */
 	u_int			 nexpect;
 	char			*expected;	/* the same, as text */
 	char			*expect_body;
@@ -137,18 +130,6 @@ http_global_init(void)
 	http_multi.curl_ready = 1;
 }
 
-static int
-http_status_expected(const struct http *h, long status)
-{
-	u_int	 i;
-
-	for (i = 0; i < h->nexpect; i++) {
-		if (status >= h->expect[i].lo && status <= h->expect[i].hi)
-			return (1);
-	}
-	return (0);
-}
-
 static void
 http_sock_free(struct http_sock *hs)
 {
@@ -188,31 +169,49 @@ http_stop(struct http *h)
 	h->hops = 0;
 }
 
+/*
+ * The host and port (allocated, curl_free) of the URL the transfer is at:
+ * a redirect's, once it has followed one.
+ */
+static int
+http_effective(struct http *h, char **host, char **port)
+{
+	CURLU	*u;
+	char	*url = NULL;
+	int	 error = -1;
+
+	*host = *port = NULL;
+	if (curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) !=
+	    CURLE_OK || url == NULL || (u = curl_url()) == NULL)
+		return (-1);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK)
+		error = 0;
+	else {
+		curl_free(*host);
+		*host = NULL;
+	}
+	curl_url_cleanup(u);
+	return (error);
+}
+
 /* What a failed transfer says: curl's own words, errno where it has one. */
 static char *
 http_error(struct http *h, CURLcode code)
 {
-	CURLU	*u;
-	char	*out = NULL, *url = NULL, *host = NULL, *port = NULL;
+	char	*out, *host, *port;
 	long	 oserr = 0;
 
 	if (code == CURLE_COULDNT_CONNECT &&
 	    curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
-	    oserr != 0 &&
-	    curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) ==
-	    CURLE_OK && url != NULL && (u = curl_url()) != NULL) {
-		if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-		    curl_url_get(u, CURLUPART_PORT, &port,
-		    CURLU_DEFAULT_PORT) == CURLUE_OK) {
-			xasprintf(&out, "Failed to connect to %s port %s: %s",
-			    host, port, strerror(oserr));
-		}
+	    oserr != 0 && http_effective(h, &host, &port) == 0) {
+		xasprintf(&out, "Failed to connect to %s port %s: %s", host,
+		    port, strerror(oserr));
 		curl_free(host);
 		curl_free(port);
-		curl_url_cleanup(u);
-		if (out != NULL)
-			return (out);
+		return (out);
 	}
 	if (h->error[0] != '\0')
 		return (xstrdup(h->error));
@@ -248,7 +247,7 @@ http_finish(struct http *h, CURLcode code)
 	} else {
 		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
 		result = CHECK_FAIL;
-		if (!http_status_expected(h, status)) {
+		if (!syntax_status_in(h->expect, h->nexpect, status)) {
 			xasprintf(&out, "HTTP %ld (expected %s)", status,
 			    h->expected);
 		} else if (h->expect_body != NULL && (h->body.data == NULL ||
@@ -427,30 +426,22 @@ static int
 http_resolver_start(void *resolver, void *reserved, void *arg)
 {
 	struct http	*h = arg;
-	CURLU		*u;
-	char		*url = NULL, *host = NULL, *port = NULL;
-	int		 refuse = 1;
+	char		*host, *port;
 
-	if (curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) !=
-	    CURLE_OK || url == NULL || (u = curl_url()) == NULL)
+	if (http_effective(h, &host, &port) != 0)
 		return (1);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
-	    CURLUE_OK) {
-		if (syntax_host_numeric(host))
-			refuse = 0;
-		else {
-			free(h->hop_host);
-			h->hop_host = xstrdup(host);
-			free(h->hop_port);
-			h->hop_port = xstrdup(port);
-		}
+	if (syntax_host_numeric(host)) {
+		curl_free(host);
+		curl_free(port);
+		return (0);
 	}
+	free(h->hop_host);
+	h->hop_host = xstrdup(host);
+	free(h->hop_port);
+	h->hop_port = xstrdup(port);
 	curl_free(host);
 	curl_free(port);
-	curl_url_cleanup(u);
-	return (refuse);
+	return (1);
 }
 #endif
 
@@ -654,55 +645,6 @@ http_free(struct check *c)
 		http_multi_release();
 }
 
-/* "200-399, 404": statuses 100 to 599. */
-static int
-http_parse_ranges(struct http *h, const char *value, char **cause)
-{
-	struct http_range	*r = NULL;
-	const char		*p = value;
-	char			*end;
-	u_int			 n = 0;
-	long			 lo, hi;
-
-	for (;;) {
-		p += strspn(p, " \t");
-		if (!isdigit((u_char)*p))
-			goto bad;
-		lo = hi = strtol(p, &end, 10);
-		p = end + strspn(end, " \t");
-		if (*p == '-') {
-			p += 1 + strspn(p + 1, " \t");
-			if (!isdigit((u_char)*p))
-				goto bad;
-			hi = strtol(p, &end, 10);
-			p = end + strspn(end, " \t");
-		}
-		if (lo < 100 || hi > 599 || lo > hi) {
-			xasprintf(cause, "bad status range in '%s' (statuses "
-			    "are 100 to 599, low-high)", value);
-			free(r);
-			return (-1);
-		}
-		r = xreallocarray(r, n + 1, sizeof *r);
-		r[n].lo = lo;
-		r[n].hi = hi;
-		n++;
-		if (*p == '\0')
-			break;
-		if (*p++ != ',')
-			goto bad;
-	}
-	free(h->expect);
-	h->expect = r;
-	h->nexpect = n;
-	return (0);
-
-bad:
-	xasprintf(cause, "bad status list '%s' (e.g. 200-399, 404)", value);
-	free(r);
-	return (-1);
-}
-
 /* "Name: value", without control characters; empty: none. */
 static int
 http_parse_header(struct http *h, const char *value, char **cause)
@@ -743,29 +685,13 @@ http_configure(struct check *c, const char *key, const char *value,
 	}
 	if (strcmp(key, "header") == 0)
 		return (http_parse_header(h, value, cause));
-	if (strcmp(key, "expect_status") == 0)
-		return (http_parse_ranges(h, value, cause));
-	return (0);
-}
-
-/* expect_status as the output of a failure shows it. */
-static void
-http_expected(struct http *h)
-{
-	struct buf	 b;
-	u_int		 i;
-
-	buf_init(&b);
-	for (i = 0; i < h->nexpect; i++) {
-		if (i != 0)
-			buf_puts(&b, ", ");
-		if (h->expect[i].lo == h->expect[i].hi)
-			buf_printf(&b, "%d", h->expect[i].lo);
-		else
-			buf_printf(&b, "%d-%d", h->expect[i].lo,
-			    h->expect[i].hi);
+	if (strcmp(key, "expect_status") == 0) {
+		free(h->expect);
+		h->expect = NULL;
+		return (syntax_statuses(value, &h->expect, &h->nexpect,
+		    cause));
 	}
-	h->expected = buf_steal(&b);
+	return (0);
 }
 
 /* The host and port libcurl will reach, as libcurl reads the URL. */
@@ -839,7 +765,7 @@ http_prepare(struct check *c, const struct url *url, char **cause)
 	}
 	curl_free(host);
 	curl_free(port);
-	http_expected(h);
+	h->expected = syntax_statuses_text(h->expect, h->nexpect);
 	return (0);
 
 fail:

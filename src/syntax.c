@@ -1,9 +1,10 @@
 /*
  * syntax.c: the small grammars that more than one part of hinit reads, each
  * written once: ports, listen addresses (host:port), numeric hosts,
- * percent-escapes, HTTP tokens and the name of an HTTP header line. The
- * config (listen, target URLs through url.c), the check types (http's
- * method and headers, redis's socket path and query) and the HTTP endpoint
+ * percent-escapes, HTTP tokens, the name of an HTTP header line and lists
+ * of HTTP statuses. The config (listen, target URLs through url.c), the
+ * check types (http's method, headers and expect_status, redis's socket
+ * path and query) and the HTTP endpoint
  * (its addresses, the request's method and header names) call these and
  * nothing of their own.
  *
@@ -170,4 +171,94 @@ syntax_host_numeric(const char *host)
 		return (1);	/* a URL's brackets hold only an address */
 	return (inet_pton(AF_INET, host, &in) == 1 ||
 	    inet_pton(AF_INET6, host, &in6) == 1);
+}
+
+/* Digits at *pp, as a number (at most 1000: more is no status). */
+static int
+syntax_status(const char **pp, long *n)
+{
+	const char	*p = *pp;
+
+	if (!SYNTAX_DIGIT(*p))
+		return (-1);
+	for (*n = 0; SYNTAX_DIGIT(*p); p++) {
+		if (*n < 1000)
+			*n = *n * 10 + (*p - '0');
+	}
+	*pp = p + strspn(p, " \t");
+	return (0);
+}
+
+int
+syntax_statuses(const char *value, struct syntax_range **ranges,
+    u_int *nranges, char **cause)
+{
+	struct syntax_range	*r = NULL;
+	const char		*p = value;
+	u_int			 n = 0;
+	long			 lo, hi;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (syntax_status(&p, &lo) != 0)
+			goto bad;
+		hi = lo;
+		if (*p == '-') {
+			p += 1 + strspn(p + 1, " \t");
+			if (syntax_status(&p, &hi) != 0)
+				goto bad;
+		}
+		if (lo < 100 || hi > 599 || lo > hi) {
+			xasprintf(cause, "bad status range in '%s' (statuses "
+			    "are 100 to 599, low-high)", value);
+			free(r);
+			return (-1);
+		}
+		r = xreallocarray(r, n + 1, sizeof *r);
+		r[n].lo = lo;
+		r[n].hi = hi;
+		n++;
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			goto bad;
+	}
+	*ranges = r;
+	*nranges = n;
+	return (0);
+
+bad:
+	xasprintf(cause, "bad status list '%s' (e.g. 200-399, 404)", value);
+	free(r);
+	return (-1);
+}
+
+int
+syntax_status_in(const struct syntax_range *r, u_int n, long status)
+{
+	u_int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (status >= r[i].lo && status <= r[i].hi)
+			return (1);
+	}
+	return (0);
+}
+
+char *
+syntax_statuses_text(const struct syntax_range *r, u_int n)
+{
+	struct buf	 b;
+	u_int		 i;
+
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		if (i != 0)
+			buf_puts(&b, ", ");
+		if (r[i].lo == r[i].hi)
+			buf_printf(&b, "%d", r[i].lo);
+		else
+			buf_printf(&b, "%d-%d", r[i].lo, r[i].hi);
+	}
+	return (buf_steal(&b));
 }

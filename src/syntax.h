@@ -1,8 +1,8 @@
 /*
  * syntax.h: the text users write that hinit reads in more than one place,
  * each grammar read by one function: target URLs and their masks (url.c),
- * and ports, host:port addresses, percent-escapes, HTTP tokens and header
- * lines (syntax.c). The config, the check types and the HTTP endpoint all
+ * and ports, host:port addresses, percent-escapes, HTTP tokens, header
+ * lines and status ranges (syntax.c). The config, the check types and the HTTP endpoint all
  * use these, so that a port, an address or a header means the same
  * everywhere.
  */
@@ -37,6 +37,21 @@ int		 syntax_token(const char *, size_t);
 size_t		 syntax_header_name(const char *, size_t);
 /* An IPv4 or IPv6 address ("[::1]" too): no DNS lookup needed. */
 int		 syntax_host_numeric(const char *);
+/* HTTP statuses from lo to hi. */
+struct syntax_range {
+	int	 lo;
+	int	 hi;
+};
+/*
+ * A list of statuses, "200-399, 404", each 100 to 599: 0 with the ranges
+ * (allocated) and their number, or -1 and a cause.
+ */
+int		 syntax_statuses(const char *, struct syntax_range **, u_int *,
+		     char **);
+/* Is the status in one of the ranges? */
+int		 syntax_status_in(const struct syntax_range *, u_int, long);
+/* The ranges as text, "200-399, 404". */
+char		*syntax_statuses_text(const struct syntax_range *, u_int);
 
 /* src/url.c: target URLs. */
 struct url {
