@@ -99,7 +99,8 @@ const struct config_key config_keys[] = {
 	      "least this often, else check app fails (0s: never)" },
 	{ .section = H, .name = "wait", .type = CONFIG_LIST,
 	  .dflt = "",
-	  .help = "checks that must be healthy before tasks and the app start" },
+	  .help = "checks that must be healthy before tasks and the "
+	      "app start" },
 	{ .section = H, .name = "wait_timeout", .type = CONFIG_DURATION,
 	  .max = CONFIG_DAY, .dflt = "60s", .offset = OFF_H(wait_timeout),
 	  .help = "give up waiting after this long and exit 1 (0s: never)" },
@@ -138,13 +139,15 @@ const struct config_key config_keys[] = {
 	  .help = "an attempt taking longer fails" },
 	{ .section = C, .name = "retries", .type = CONFIG_NUMBER,
 	  .min = 1, .max = 1000, .dflt = "3", .offset = OFF_C(retries),
-	  .help = "consecutive counted failures that make the check unhealthy" },
+	  .help = "consecutive counted failures that make the "
+	      "check unhealthy" },
 	{ .section = C, .name = "rise", .type = CONFIG_NUMBER,
 	  .min = 1, .max = 1000, .dflt = "1", .offset = OFF_C(rise),
 	  .help = "consecutive passes that make the check healthy" },
 	{ .section = C, .name = "start_period", .type = CONFIG_DURATION,
 	  .max = CONFIG_DAY, .dflt = "0s", .offset = OFF_C(start_period),
-	  .help = "failures before the first pass within this are not counted" },
+	  .help = "failures before the first pass within this are "
+	      "not counted" },
 	{ .section = C, .name = "start_interval", .type = CONFIG_DURATION,
 	  .min = 10, .max = CONFIG_DAY, .dflt = "1s",
 	  .offset = OFF_C(start_interval),

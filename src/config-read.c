@@ -25,8 +25,8 @@ struct config_parse {
 	u_int			 line;
 	char			*buf;
 	size_t			 bufsize;
-	struct config_part	*part;		/* NULL before the first header */
-	char			 last_key[64];	/* for inih's continuation lines */
+	struct config_part	*part;		/* NULL before a header */
+	char			 last_key[64];	/* inih's continuation lines */
 	char			*cause;		/* the first error */
 };
 

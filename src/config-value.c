@@ -114,8 +114,10 @@ config_choices(const struct config_key *key, const char *sep)
 
 	buf_init(&b);
 	for (i = 0; key->choices[i] != NULL; i++) {
-		if (i != 0)
-			buf_puts(&b, key->choices[i + 1] == NULL ? " or " : sep);
+		if (i != 0 && key->choices[i + 1] == NULL)
+			buf_puts(&b, " or ");
+		else if (i != 0)
+			buf_puts(&b, sep);
 		buf_puts(&b, key->choices[i]);
 	}
 	return (buf_steal(&b));

@@ -277,8 +277,8 @@ config_find_check(struct config *conf, const char *name)
 	struct config_part	*part;
 	struct check		*c;
 
-	if (conf->names != NULL &&
-	    (part = config_part_named(conf, CONFIG_SECTION_CHECK, name)) != NULL)
+	if (conf->names != NULL && (part = config_part_named(conf,
+	    CONFIG_SECTION_CHECK, name)) != NULL)
 		return (part->object);
 	/*
 	 * A check no section made (notify's "app"), or a config made by hand,

@@ -123,10 +123,9 @@ struct config_key {
 	uint64_t		 min;		/* NUMBER; DURATION in ms */
 	uint64_t		 max;
 	const char		*dflt;		/* as a user would write it */
-	const char		*help;		/* one line, for -t and the man page */
-	size_t			 offset;	/* of the field in struct config,
-						   check, task or a check type's
-						   data; scalar types */
+	const char		*help;		/* one line: -t, the man page */
+	/* Of the field in struct config, check, task or a type's data. */
+	size_t			 offset;
 	u_int			 flags;
 };
 /* What ${VAR} brings in is no secret here (published, or digits only). */

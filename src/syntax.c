@@ -4,9 +4,8 @@
  * percent-escapes, HTTP tokens, the name of an HTTP header line and lists
  * of HTTP statuses. The config (listen, target URLs through url.c), the
  * check types (http's method, headers and expect_status, redis's socket
- * path and query) and the HTTP endpoint
- * (its addresses, the request's method and header names) call these and
- * nothing of their own.
+ * path and query) and the HTTP endpoint (its addresses, the request's
+ * method and header names) call these and nothing of their own.
  *
  * ASCII only, without the locale's tables.
  */

@@ -2,9 +2,9 @@
  * syntax.h: the text users write that hinit reads in more than one place,
  * each grammar read by one function: target URLs and their masks (url.c),
  * and ports, host:port addresses, percent-escapes, HTTP tokens, header
- * lines and status ranges (syntax.c). The config, the check types and the HTTP endpoint all
- * use these, so that a port, an address or a header means the same
- * everywhere.
+ * lines and status ranges (syntax.c). The config, the check types and
+ * the HTTP endpoint all use these, so that a port, an address or a header
+ * means the same everywhere.
  */
 
 #ifndef HINIT_SYNTAX_H

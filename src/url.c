@@ -9,7 +9,9 @@
  * them, the port is digits only (1 to 65535), path and query are kept as
  * written and the fragment is dropped. What each scheme needs beyond that
  * (a host, a port, a socket path) is its check type's to say, in its
- * prepare(); which schemes exist is the registry's.
+ * prepare(); which schemes exist is the registry's. One rule is the
+ * scheme's and is kept here all the same: a postgres URL refuses a '?' or
+ * a '#' before its '@', which libpq and every other reader split apart.
  *
  * Causes never quote the user name or the password.
  */
