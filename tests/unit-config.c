@@ -1,7 +1,9 @@
 /*
- * unit-config.c: durations, target URLs and their masks, what each check
- * type requires of its target, ${VAR} expansion, the config file errors,
- * and the defaults of every key table (hinit's and each check type's).
+ * unit-config.c: durations, target URLs and their masks, the small grammars
+ * of syntax.c (ports, addresses, percent-escapes, tokens, status ranges),
+ * what each check type requires of its target, ${VAR} expansion, the
+ * config file errors, and the defaults of every key table (hinit's and
+ * each check type's).
  */
 
 #include <stdlib.h>
@@ -287,6 +289,104 @@ expand_bad(const char *in, const char *why)
 	if (strstr(cause, why) == NULL)
 		FAIL("expand '%s': cause '%s', want '%s'", in, cause, why);
 	free(cause);
+}
+
+static void
+statuses_are(const char *s, const char *want)
+{
+	struct syntax_range	*r = NULL;
+	u_int			 n = 0;
+	char			*cause = NULL, *text;
+
+	if (syntax_statuses(s, &r, &n, &cause) != 0) {
+		if (want != NULL)
+			FAIL("statuses '%s': %s", s, cause);
+		free(cause);
+		return;
+	}
+	text = syntax_statuses_text(r, n);
+	if (want == NULL)
+		FAIL("statuses '%s' accepted as '%s'", s, text);
+	else if (strcmp(text, want) != 0)
+		FAIL("statuses '%s': '%s', want '%s'", s, text, want);
+	free(text);
+	free(r);
+}
+
+static void
+test_syntax(void)
+{
+	struct syntax_range	 r[] = { { 200, 299 }, { 404, 404 } };
+	char			*host, *s;
+	u_int			 port;
+
+	statuses_are("200-399, 404", "200-399, 404");
+	statuses_are(" 200 - 204 ,301", "200-204, 301");
+	statuses_are("100-599", "100-599");
+	statuses_are("99", NULL);
+	statuses_are("600", NULL);
+	statuses_are("200-600", NULL);
+	statuses_are("300-200", NULL);
+	statuses_are("99999999999999999999", NULL);
+	statuses_are("200-", NULL);
+	statuses_are("200,", NULL);
+	statuses_are("", NULL);
+	statuses_are("+200", NULL);
+	statuses_are("2xx", NULL);
+	if (!syntax_status_in(r, 2, 200) || !syntax_status_in(r, 2, 404) ||
+	    syntax_status_in(r, 2, 300) || syntax_status_in(r, 2, 403))
+		FAIL("syntax_status_in");
+
+	if (syntax_port("65535", 5, &port) != 0 || port != 65535)
+		FAIL("port 65535");
+	if (syntax_port("1", 1, &port) != 0 || port != 1)
+		FAIL("port 1");
+	if (syntax_port("0", 1, NULL) == 0 ||
+	    syntax_port("65536", 5, NULL) == 0 ||
+	    syntax_port("99999999999", 11, NULL) == 0 ||
+	    syntax_port("", 0, NULL) == 0 || syntax_port("8o", 2, NULL) == 0 ||
+	    syntax_port("+80", 3, NULL) == 0)
+		FAIL("a bad port accepted");
+
+	host = NULL;
+	if (syntax_address("[::1]:8080", 10, &host, &port) != 0 ||
+	    host == NULL || strcmp(host, "::1") != 0 || port != 8080)
+		FAIL("address [::1]:8080");
+	free(host);
+	host = (char *)"x";
+	if (syntax_address(":80", 3, &host, &port) != 0 || host != NULL ||
+	    port != 80)
+		FAIL("address :80");
+	if (syntax_address("*:80", 4, &host, NULL) != 0 || host != NULL)
+		FAIL("address *:80");
+	if (syntax_address("::1:80", 6, NULL, NULL) == 0 ||
+	    syntax_address("[::1]80", 7, NULL, NULL) == 0 ||
+	    syntax_address("h:0", 3, NULL, NULL) == 0)
+		FAIL("a bad address accepted");
+
+	if (syntax_decode("a%40b%2f", 8, 0, &s) != 0 ||
+	    strcmp(s, "a@b/") != 0)
+		FAIL("decode a%%40b%%2f");
+	else
+		free(s);
+	if (syntax_decode("a%4", 3, 0, &s) == 0 ||
+	    syntax_decode("a%00", 4, 0, &s) == 0 ||
+	    syntax_decode("%zz", 3, 0, &s) == 0)
+		FAIL("a bad escape decoded");
+	if (syntax_decode("a%00%zz%41", 10, SYNTAX_LENIENT, &s) != 0 ||
+	    strcmp(s, "a%00%zzA") != 0)
+		FAIL("lenient decode");
+	else
+		free(s);
+
+	if (!syntax_token("X-Request_Id.1", 14) || syntax_token("", 0) ||
+	    syntax_token("GET /", 5) || syntax_token("a:b", 3))
+		FAIL("syntax_token");
+	if (syntax_header_name("Host: x", 7) != 4 ||
+	    syntax_header_name(": x", 3) != 0 ||
+	    syntax_header_name("Bad Name: x", 11) != 0 ||
+	    syntax_header_name("Host", 4) != 0)
+		FAIL("syntax_header_name");
 }
 
 static void
@@ -640,6 +740,7 @@ main(void)
 {
 	test_durations();
 	test_urls();
+	test_syntax();
 	test_expand();
 	test_load();
 	test_target();
