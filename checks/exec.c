@@ -26,9 +26,10 @@
 
 struct exec_run;
 
-/* The check's own, from configure to free. */
+/* The check's own, from prepare to free. */
 struct exec {
 	struct check	*c;
+	const char	*command;	/* for /bin/sh -c: its target's */
 	struct exec_run	*run;		/* the attempt's, or NULL */
 	struct exec_run	*old;		/* cancelled, its group still there */
 	int		 waiting;	/* an attempt waits for old to go */
@@ -46,24 +47,19 @@ struct exec_run {
 static int	exec_spawn(struct exec *, char **);
 static void	exec_killed(struct proc *, int, void *);
 
+/* The target is exec:COMMAND (url = exec:..., or command = ...). */
 static int
-exec_configure(struct check *c, char **cause)
+exec_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct exec	*e;
+	struct exec	*e = c->data;
+	const char	*command = c->target + 5;
 
-	if (c->command == NULL && c->target != NULL &&
-	    strncasecmp(c->target, "exec:", 5) == 0)
-		c->command = xstrdup(c->target + 5);
-	if (c->command == NULL || c->command[strspn(c->command, " \t")] ==
-	    '\0') {
+	if (command[strspn(command, " \t")] == '\0') {
 		xasprintf(cause, "empty command");
 		return (-1);
 	}
-	if (c->data == NULL) {
-		e = xcalloc(1, sizeof *e);
-		e->c = c;
-		c->data = e;
-	}
+	e->c = c;
+	e->command = command;
 	return (0);
 }
 
@@ -241,7 +237,7 @@ exec_spawn(struct exec *e, char **cause)
 	run->e = e;
 	buf_init(&run->text);
 	memset(&ps, 0, sizeof ps);
-	ps.shell_command = c->command;
+	ps.shell_command = e->command;
 	/* A check never reads the terminal; an exec error is its result. */
 	ps.flags = PROC_STDIN_NULL | PROC_OUTPUT | PROC_QUIET;
 	if (proc_spawn(&run->proc, &ps, exec_reaped, run, &fd, cause) != 0) {
@@ -278,8 +274,6 @@ exec_cancel(struct check *c)
 	struct exec	*e = c->data;
 	struct exec_run	*run;
 
-	if (e == NULL)
-		return;
 	e->waiting = 0;
 	if ((run = e->run) == NULL)
 		return;
@@ -297,22 +291,20 @@ exec_free(struct check *c)
 {
 	struct exec	*e = c->data;
 
-	if (e == NULL)
-		return;
 	exec_cancel(c);
 	if (e->old != NULL)
 		e->old->e = NULL;
-	free(e);
-	c->data = NULL;
 }
 
 static const char *const exec_schemes[] = { NULL };
 
 const struct check_type check_type_exec = {
-	"exec",
-	exec_schemes,
-	exec_configure,
-	exec_start,
-	exec_cancel,
-	exec_free
+	.name = "exec",
+	.schemes = exec_schemes,
+	.component = "system",
+	.size = sizeof (struct exec),
+	.prepare = exec_prepare,
+	.start = exec_start,
+	.cancel = exec_cancel,
+	.free = exec_free
 };

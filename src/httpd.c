@@ -29,6 +29,7 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
+#include "syntax.h"
 #include "init.h"
 #include "status.h"
 
@@ -108,13 +109,6 @@ static void	httpd_conn_run(struct httpd_conn *);
 static void	httpd_conn_free(struct httpd_conn *);
 static void	httpd_conn_linger(struct httpd_conn *);
 
-static int
-httpd_tchar(int ch)
-{
-	return (isalnum(ch) || (ch != '\0' && strchr("!#$%&'*+-.^_`|~",
-	    ch) != NULL));
-}
-
 /* Does a comma-separated header value hold this token? */
 static int
 httpd_has_token(const char *v, size_t len, const char *token)
@@ -179,9 +173,7 @@ httpd_header(struct httpd_request *r, const char *line, size_t len,
 	size_t		 n, vlen;
 	long long	 value;
 
-	for (n = 0; n < len && httpd_tchar((u_char)line[n]); n++)
-		/* nothing */;
-	if (n == 0 || n == len || line[n] != ':')
+	if ((n = syntax_header_name(line, len)) == 0)
 		return (400);	/* also obs-fold and space before ':' */
 	v = line + n + 1;
 	vlen = len - n - 1;
@@ -232,7 +224,7 @@ httpd_header(struct httpd_request *r, const char *line, size_t len,
 static int
 httpd_parse(const char *data, size_t len, struct httpd_request *r)
 {
-	const char	*p, *q, *end, *line, *sp1, *sp2, *eol;
+	const char	*p, *end, *line, *sp1, *sp2, *eol;
 	size_t		 skip = 0, llen, hlen;
 	long long	 clen = -1;
 	int		 first = 1, major, minor, error;
@@ -319,10 +311,8 @@ httpd_parse(const char *data, size_t len, struct httpd_request *r)
 			goto bad;
 		if (memchr(sp2 + 1, ' ', llen - (sp2 + 1 - line)) != NULL)
 			goto bad;
-		for (q = line; q < sp1; q++) {
-			if (!httpd_tchar((u_char)*q))
-				goto bad;
-		}
+		if (!syntax_token(line, sp1 - line))
+			goto bad;
 		if (line + llen - (sp2 + 1) != 8 ||
 		    strncmp(sp2 + 1, "HTTP/", 5) != 0 ||
 		    !isdigit((u_char)sp2[6]) || sp2[7] != '.' ||
@@ -846,39 +836,15 @@ httpd_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 static int
 httpd_split(const char *s, char **host, char **port, char **cause)
 {
-	const char	*colon, *close;
-	size_t		 i;
+	u_int	 n;
 
-	*host = NULL;
-	if (*s == '[') {
-		if ((close = strchr(s, ']')) == NULL || close[1] != ':')
-			goto bad;
-		*host = xstrndup(s + 1, close - s - 1);
-		*port = xstrdup(close + 2);
-	} else if ((colon = strrchr(s, ':')) != NULL) {
-		if (strchr(s, ':') != colon)
-			goto bad;	/* IPv6 without brackets */
-		if (colon != s && !(colon == s + 1 && *s == '*'))
-			*host = xstrndup(s, colon - s);
-		*port = xstrdup(colon + 1);
-	} else
-		*port = xstrdup(s);
-	for (i = 0; (*port)[i] != '\0'; i++) {
-		if (!isdigit((u_char)(*port)[i]))
-			break;
-	}
-	if (i == 0 || i > 5 || (*port)[i] != '\0' || atoi(*port) == 0 ||
-	    atoi(*port) > 65535) {
-		free(*host);
-		free(*port);
-		xasprintf(cause, "bad port");
+	if (syntax_address(s, strlen(s), host, &n) != 0) {
+		xasprintf(cause, "use ADDR:PORT, [ADDR]:PORT or :PORT, port 1 "
+		    "to 65535");
 		return (-1);
 	}
+	xasprintf(port, "%u", n);
 	return (0);
-
-bad:
-	xasprintf(cause, "use ADDR:PORT, [ADDR]:PORT or :PORT");
-	return (-1);
 }
 
 static int

@@ -32,10 +32,10 @@ static char	 dir[] = "/tmp/unit-status.XXXXXX";
 	}								\
 } while (0)
 
-static const struct check_type	fake_pg = { "postgres", NULL, NULL, NULL,
-				    NULL, NULL };
-static const struct check_type	fake_exec = { "exec", NULL, NULL, NULL,
-				    NULL, NULL };
+static const struct check_type	fake_pg = { .name = "postgres",
+				    .component = "datastore" };
+static const struct check_type	fake_exec = { .name = "exec",
+				    .component = "system" };
 
 static struct check *
 add_check(struct config *conf, const char *name, const struct check_type *t,
