@@ -55,6 +55,19 @@ struct exec_run {
 
 static int	exec_spawn(struct exec *, char **);
 
+/* Runs not freed yet: a process group that may still need its SIGKILL. */
+static u_int	exec_runs;
+
+/*
+ * Whether a run's group may still be there: the one-shot commands wait for
+ * it before they exit, as its processes are not their children to count.
+ */
+int
+exec_runs_left(void)
+{
+	return (exec_runs != 0);
+}
+
 /* The target is exec:COMMAND (url = exec:..., or command = ...). */
 static int
 exec_prepare(struct check *c, const struct url *u, char **cause)
@@ -89,6 +102,7 @@ exec_run_free(struct exec_run *run)
 	ev_timer_stop(EV_DEFAULT, &run->gone_timer);
 	buf_free(&run->out);
 	free(run);
+	exec_runs--;
 }
 
 /* A cancelled run's group is gone: an attempt waiting for it runs now. */
@@ -288,6 +302,7 @@ exec_spawn(struct exec *e, char **cause)
 	fd_set_nonblock(p[0]);
 
 	run = xcalloc(1, sizeof *run);
+	exec_runs++;
 	run->e = e;
 	run->pid = pid;
 	run->exec_error = ps.exec_error;

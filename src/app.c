@@ -620,8 +620,9 @@ app_restart(struct hinit *h)
 	if (app->pid <= 0 || app->restart_now)
 		return;
 	app->restart_now = 1;
+	/* SIGCONT first: a stopped app takes it so (see hinit_drain_cb). */
+	app_signal(h, SIGCONT);
 	app_signal(h, app_stop_signal(h));
-	app_signal(h, SIGCONT);		/* a stopped app takes it so */
 	ev_timer_stop(EV_DEFAULT, &app->kill_timer);
 	ev_timer_init(&app->kill_timer, app_kill_cb, h->conf->grace / 1000.0,
 	    0);

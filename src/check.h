@@ -154,6 +154,9 @@ void			 check_set_type(struct check *,
 			     const struct check_type *);
 void			 check_free(struct check *);
 
+/* checks/exec.c: a run's process group may be there still. */
+int		 exec_runs_left(void);
+
 /* checks/notify.c: the app's own word on its health (notify = yes). */
 extern const struct check_type	check_type_notify;
 int		 notify_open(struct check *, uint64_t, char **);
@@ -171,7 +174,10 @@ const struct attempt	*probe_last(const struct check *);
 void		 probe_once(struct check *, probe_cb *, void *);
 /* The result of a check that is told, not probed (type without start). */
 void		 probe_push(struct check *, enum check_result, const char *);
-/* Run the loop until hinit has no child left, at most the given seconds. */
+/*
+ * Run the loop until hinit has no child left and no exec check's group is
+ * there, at most the given seconds.
+ */
 void		 probe_settle(double);
 const char	*check_state_name(enum check_state);
 const char	*check_result_name(enum check_result);

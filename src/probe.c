@@ -450,13 +450,15 @@ probe_settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct hinit	*h = hinit_get();
 	double		*deadline = w->data;
 
-	if (!reap_children_left(h) || ev_now(loop) >= *deadline)
+	if ((!reap_children_left(h) && !exec_runs_left()) ||
+	    ev_now(loop) >= *deadline)
 		ev_break(loop, EVBREAK_ONE);
 }
 
 /*
  * For the one-shot commands before they exit or exec: a timed-out exec
- * check's command may need its SIGKILL and its reaping still.
+ * check's command may need its SIGKILL and its reaping still, and so may
+ * what a command left in its group (not a child of hinit: no subreaper).
  */
 void
 probe_settle(double limit)
@@ -465,7 +467,7 @@ probe_settle(double limit)
 	ev_timer	 poll;
 	double		 deadline;
 
-	if (!reap_children_left(hinit_get()))
+	if (!reap_children_left(hinit_get()) && !exec_runs_left())
 		return;
 	ev_now_update(loop);
 	deadline = ev_now(loop) + limit;

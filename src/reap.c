@@ -368,11 +368,14 @@ reap_sweep(struct hinit *h, int sig, int what, struct buf *names)
 		left++;
 		if (sig != SIGKILL && reap_swept(h, p->pid))
 			continue;
-		if (kill(p->pid, sig) == -1)
-			continue;
-		/* A stopped process takes it only once continued. */
+		/*
+		 * A stopped process takes it only once continued; SIGCONT
+		 * first, as it discards a pending SIGTSTP, SIGTTIN, SIGTTOU.
+		 */
 		if (sig != SIGKILL && sig != SIGCONT)
 			kill(p->pid, SIGCONT);
+		if (kill(p->pid, sig) == -1)
+			continue;
 		if (sig != SIGKILL) {
 			h->swept = xreallocarray(h->swept, h->nswept + 1,
 			    sizeof *h->swept);

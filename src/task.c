@@ -584,8 +584,8 @@ task_signal(struct hinit *h, int sig)
 }
 
 /*
- * A stop signal while a task runs: the task's group gets it (no drain: the
- * app does not serve yet), its timeout no longer counts; the grace and the
+ * A stop signal while a task runs: the task's group gets it after SIGCONT
+ * (no drain: the app does not serve yet), its timeout no longer counts; the grace and the
  * task's exit (task_exited) do the rest.
  */
 int
@@ -596,6 +596,9 @@ task_stop(struct hinit *h, int sig)
 	if (l == NULL || l->stage != LAUNCH_TASK_RUN || l->pid <= 0)
 		return (0);
 	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
+	/* SIGCONT first, as to the app: a stopped task takes it so. */
+	if (sig != SIGCONT)
+		task_signal(h, SIGCONT);
 	task_signal(h, sig);
 	return (1);
 }
