@@ -195,10 +195,14 @@ hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (h->conf->stop_signal != 0)
 		sig = h->conf->stop_signal;
 	log_verbose("sending SIG%s to the app", signal_name(sig));
-	hinit_forward(h, sig);
-	/* A stopped app takes its signal only once continued (as systemd). */
+	/*
+	 * A stopped app takes its signal only once continued. SIGCONT goes
+	 * first: sent after, it would discard a stop_signal of SIGTSTP,
+	 * SIGTTIN or SIGTTOU still pending (the kernel does so).
+	 */
 	if (sig != SIGCONT)
 		hinit_forward(h, SIGCONT);
+	hinit_forward(h, sig);
 	ev_timer_set(&h->grace_timer, h->conf->grace / 1000.0, 0);
 	ev_timer_start(loop, &h->grace_timer);
 }

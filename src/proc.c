@@ -40,6 +40,7 @@ static struct {
 	ev_child		 child;		/* every child: pid 0 */
 	proc_reaped_cb		*reaped;
 	void			*arg;
+	u_int			 ending;	/* groups being ended */
 } proc_table;
 
 /*
@@ -385,10 +386,16 @@ proc_terminate(struct proc *p, int sig, double delay, int group,
     proc_kill_cb *cb)
 {
 	proc_terminate_stop(p);
-	proc_signal(p, sig, group);
-	/* A stopped process takes it only once continued (as systemd). */
+	/*
+	 * A stopped process takes it only once continued. SIGCONT goes first:
+	 * sent after, it would discard a SIGTSTP, SIGTTIN or SIGTTOU still
+	 * pending (the kernel does so).
+	 */
 	if (sig != SIGKILL && sig != SIGCONT)
 		proc_signal(p, SIGCONT, group);
+	proc_signal(p, sig, group);
+	p->ending = 1;
+	proc_table.ending++;
 	p->kill_to = group ? -p->pid : p->pid;
 	p->killed = cb;
 	ev_timer_init(&p->kill_timer, proc_kill_timer_cb, delay, 0);
@@ -401,6 +408,10 @@ void
 proc_terminate_stop(struct proc *p)
 {
 	ev_timer_stop(EV_DEFAULT, &p->kill_timer);
+	if (p->ending) {
+		p->ending = 0;
+		proc_table.ending--;
+	}
 }
 
 /* The SIGKILL of proc_terminate() is still to come. */
@@ -502,13 +513,16 @@ proc_settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	double	*deadline = w->data;
 
-	if (!proc_children_left() || ev_now(loop) >= *deadline)
+	if ((!proc_children_left() && proc_table.ending == 0) ||
+	    ev_now(loop) >= *deadline)
 		ev_break(loop, EVBREAK_ONE);
 }
 
 /*
  * For the one-shot commands before they exit or exec: a timed-out exec
- * check's command may need its SIGKILL and its reaping still.
+ * check's command may need its SIGKILL and its reaping still, and what a
+ * command left in its group is being ended (not a child of hinit, which is
+ * no subreaper then: only its group tells).
  */
 void
 proc_settle(double limit)
@@ -517,7 +531,7 @@ proc_settle(double limit)
 	ev_timer	 poll;
 	double		 deadline;
 
-	if (!proc_children_left())
+	if (!proc_children_left() && proc_table.ending == 0)
 		return;
 	ev_now_update(loop);
 	deadline = ev_now(loop) + limit;

@@ -37,6 +37,7 @@ struct proc {
 	ev_timer		 kill_timer;	/* proc_terminate() */
 	pid_t			 kill_to;	/* pid, or -group */
 	proc_kill_cb		*killed;
+	int			 ending;	/* till proc_terminate_stop() */
 };
 
 /*
@@ -73,9 +74,11 @@ void		 proc_forget(struct proc *);
 /* A signal to it, or its group (1); a child gone is no error. */
 void		 proc_signal(struct proc *, int, int);
 /*
- * A signal to it or its group (1) now, SIGKILL after the delay (to what is
- * left of its group even after its own exit), then cb if not NULL.
- * proc_terminate_stop() calls off the SIGKILL.
+ * A signal to it or its group (1) now, after SIGCONT (a stopped process
+ * takes it so), SIGKILL after the delay (to what is left of its group even
+ * after its own exit), then cb if not NULL. proc_terminate_stop() calls
+ * off the SIGKILL and says the owner is done with it: until then, its
+ * group counts as being ended, and proc_settle() waits for it.
  */
 void		 proc_terminate(struct proc *, int, double, int, proc_kill_cb *);
 void		 proc_terminate_stop(struct proc *);
@@ -89,7 +92,10 @@ int		 proc_exit_code(int);
 int		 proc_waited(pid_t, int);
 /* Does hinit have a child still, running or not yet reaped? */
 int		 proc_children_left(void);
-/* Run the loop until no child is left, at most so many seconds. */
+/*
+ * Run the loop until no child is left and no group is being ended, at most
+ * so many seconds.
+ */
 void		 proc_settle(double);
 
 /*

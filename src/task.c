@@ -160,8 +160,10 @@ task_killed(struct proc *p, int running, void *arg)
 	if (running) {
 		log_warnx("task %s: still running after the grace: SIGKILL",
 		    run->task->name);
-	} else
+	} else {
+		proc_terminate_stop(p);
 		free(run);	/* it exited before */
+	}
 }
 
 /* The task's timeout: SIGTERM to its group, after the grace SIGKILL. */
@@ -209,8 +211,10 @@ task_exited(struct proc *p, int status, void *arg)
 	else
 		code = proc_exit_code(status);
 	/* Timed out: the rest of its group has the rest of the grace. */
-	if (!proc_terminating(&run->proc))
+	if (!proc_terminating(&run->proc)) {
+		proc_terminate_stop(&run->proc);
 		free(run);
+	}
 
 	if (WIFSIGNALED(status)) {
 		log_info("task %s: killed by SIG%s", t->name,
@@ -380,9 +384,9 @@ task_running(struct launch *l)
 }
 
 /*
- * A stop signal while a task runs: the task's group gets it (no drain: the
- * app does not serve yet), its timeout no longer counts; the grace and the
- * task's exit (task_exited) do the rest.
+ * A stop signal while a task runs: the task's group gets it after SIGCONT
+ * (no drain: the app does not serve yet), its timeout no longer counts;
+ * the grace and the task's exit (task_exited) do the rest.
  */
 int
 task_stop(struct launch *l, int sig)
@@ -392,6 +396,9 @@ task_stop(struct launch *l, int sig)
 	l->stopping = 1;
 	ev_timer_stop(EV_DEFAULT, &l->timeout_timer);
 	proc_terminate_stop(&l->run->proc);
+	/* SIGCONT first, as to the app: a stopped task takes it so. */
+	if (sig != SIGCONT)
+		task_signal(l, SIGCONT);
 	task_signal(l, sig);
 	return (1);
 }

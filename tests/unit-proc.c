@@ -300,6 +300,7 @@ test_terminate(void)
 	expect("told, while it ran", ch.killed && ch.was_running);
 	turn(0.1);
 	expect("its whole group is gone", proc_group_gone(&ch.proc));
+	proc_terminate_stop(&ch.proc);
 	buf_free(&ch.text);
 }
 
