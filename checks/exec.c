@@ -4,94 +4,72 @@
  * CHECK_OUTPUT_MAX bytes kept, the rest drained and dropped); its exit comes
  * through the reaper. A cancelled run (a timeout) outlives its attempt: its
  * process group gets SIGTERM, SIGKILL a second later, and the run is freed
- * once its group is gone; so does what a run that ended left behind. Runs never overlap: an attempt that starts while
- * the group of the one before is still there waits for it to go (the
- * engine's timeout still counts).
+ * once its group is gone; so does what a run that ended left behind. Runs
+ * never overlap: an attempt that starts while the group of the one before
+ * is still there waits for it to go (the engine's timeout still counts).
  */
 
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "hinit.h"
 #include "check.h"
-#include "init.h"
+#include "proc.h"
 
 #define EXEC_KILL_DELAY	1.0	/* seconds from SIGTERM to SIGKILL */
 #define EXEC_GONE_POLL	0.02	/* seconds: is a cancelled run's group gone? */
 
 struct exec_run;
 
-/* The check's own, from configure to free. */
+/* The check's own, from prepare to free. */
 struct exec {
 	struct check	*c;
+	const char	*command;	/* for /bin/sh -c: its target's */
 	struct exec_run	*run;		/* the attempt's, or NULL */
 	struct exec_run	*old;		/* cancelled, its group still there */
 	int		 waiting;	/* an attempt waits for old to go */
 };
 
 struct exec_run {
-	struct exec	*e;		/* NULL once its check is freed */
-	pid_t		 pid;		/* also its process group */
-	int		 reaped;
-	int		 status;
-	int		 exec_error;	/* /bin/sh could not be run: errno */
-
-	int		 fd;		/* read end of the output pipe */
-	ev_io		 io;
-	struct buf	 out;
-
-	ev_timer	 kill_timer;
-	ev_timer	 gone_timer;	/* cancelled: polls for its group */
+	struct exec		*e;		/* NULL once its check is freed */
+	struct proc		 proc;
+	int			 status;
+	struct proc_output	*out;		/* until it exits or is cancelled */
+	struct buf		 text;		/* the first CHECK_OUTPUT_MAX */
+	ev_timer		 gone_timer;	/* cancelled: polls for its group */
 };
 
 static int	exec_spawn(struct exec *, char **);
+static void	exec_killed(struct proc *, int, void *);
 
+/* The target is exec:COMMAND (url = exec:..., or command = ...). */
 static int
-exec_configure(struct check *c, char **cause)
+exec_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct exec	*e;
+	struct exec	*e = c->data;
+	const char	*command = c->target + 5;
 
-	if (c->command == NULL && c->target != NULL &&
-	    strncasecmp(c->target, "exec:", 5) == 0)
-		c->command = xstrdup(c->target + 5);
-	if (c->command == NULL || c->command[strspn(c->command, " \t")] ==
-	    '\0') {
+	if (command[strspn(command, " \t")] == '\0') {
 		xasprintf(cause, "empty command");
 		return (-1);
 	}
-	if (c->data == NULL) {
-		e = xcalloc(1, sizeof *e);
-		e->c = c;
-		c->data = e;
-	}
+	e->c = c;
+	e->command = command;
 	return (0);
-}
-
-static void
-exec_close(struct exec_run *run)
-{
-	ev_io_stop(EV_DEFAULT, &run->io);
-	if (run->fd != -1) {
-		close(run->fd);
-		run->fd = -1;
-	}
 }
 
 static void
 exec_run_free(struct exec_run *run)
 {
-	exec_close(run);
-	ev_timer_stop(EV_DEFAULT, &run->kill_timer);
+	proc_output_free(run->out);
+	proc_terminate_stop(&run->proc);
 	ev_timer_stop(EV_DEFAULT, &run->gone_timer);
-	buf_free(&run->out);
+	buf_free(&run->text);
 	free(run);
 }
 
@@ -120,7 +98,7 @@ exec_gone_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct exec_run	*run = w->data;
 
-	if (kill(-run->pid, 0) == -1 && errno == ESRCH)
+	if (proc_group_gone(&run->proc))
 		exec_gone(run);
 }
 
@@ -128,7 +106,7 @@ exec_gone_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 exec_old_reaped(struct exec_run *run)
 {
-	if (kill(-run->pid, 0) == -1 && errno == ESRCH) {
+	if (proc_group_gone(&run->proc)) {
 		exec_gone(run);
 		return;
 	}
@@ -137,37 +115,28 @@ exec_old_reaped(struct exec_run *run)
 }
 
 /*
- * Read what there is now; keep the first CHECK_OUTPUT_MAX bytes after the
- * line breaks it starts with. Kept so, an output cut short is as long as
- * the most the engine keeps, which is how it knows that the end may hold
- * the start of a secret (dropped later, the breaks made it look whole).
+ * What it writes: the first CHECK_OUTPUT_MAX bytes after the line breaks it
+ * starts with kept, the rest dropped. Kept so, an output cut short is as
+ * long as the most the engine keeps, which is how it knows that the end
+ * may hold the start of a secret (dropped later, the breaks made it look
+ * whole).
  */
 static void
-exec_read(struct exec_run *run)
+exec_output_cb(const char *data, size_t len, int flags, void *arg)
 {
-	char	*p, tmp[4096];
-	ssize_t	 n;
-	size_t	 keep;
+	struct exec_run	*run = arg;
+	size_t		 keep;
 
-	while (run->fd != -1) {
-		n = read(run->fd, tmp, sizeof tmp);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			exec_close(run);
-			return;
-		}
-		for (p = tmp; run->out.len == 0 && p < tmp + n &&
-		    (*p == '\n' || *p == '\r'); p++)
-			/* nothing */;
-		keep = CHECK_OUTPUT_MAX - run->out.len;
-		if (keep > (size_t)(tmp + n - p))
-			keep = tmp + n - p;
-		if (keep > 0)
-			buf_add(&run->out, p, keep);
+	while (run->text.len == 0 && len > 0 &&
+	    (*data == '\n' || *data == '\r')) {
+		data++;
+		len--;
 	}
+	keep = CHECK_OUTPUT_MAX - run->text.len;
+	if (keep > len)
+		keep = len;
+	if (keep > 0)
+		buf_add(&run->text, data, keep);
 }
 
 /*
@@ -180,15 +149,14 @@ exec_end(struct exec_run *run)
 {
 	struct exec	*e = run->e;
 
-	if (kill(-run->pid, 0) == -1) {
+	if (proc_group_gone(&run->proc)) {
 		exec_run_free(run);
 		return;
 	}
 	log_debug("check %s: SIGTERM to what it left in process group %ld",
-	    e->c->name, (long)run->pid);
+	    e->c->name, (long)run->proc.pid);
 	e->old = run;
-	kill(-run->pid, SIGTERM);
-	ev_timer_start(EV_DEFAULT, &run->kill_timer);
+	proc_terminate(&run->proc, SIGTERM, EXEC_KILL_DELAY, 1, exec_killed);
 	exec_old_reaped(run);
 }
 
@@ -200,22 +168,23 @@ exec_finish(struct exec_run *run)
 	size_t		 i;
 	int		 status = run->status;
 
-	exec_read(run);
-	exec_close(run);
+	proc_output_read(run->out);
+	proc_output_free(run->out);
+	run->out = NULL;
 	run->e->run = NULL;
 
-	if (run->exec_error != 0) {
+	if (run->proc.exec_error != 0) {
 		check_done(c, CHECK_FAIL, "cannot run /bin/sh: %s",
-		    strerror(run->exec_error));
+		    strerror(run->proc.exec_error));
 		exec_run_free(run);
 		return;
 	}
 	/* Output is text: no NUL inside. */
-	for (i = 0; i < run->out.len; i++) {
-		if (run->out.data[i] == '\0')
-			run->out.data[i] = '?';
+	for (i = 0; i < run->text.len; i++) {
+		if (run->text.data[i] == '\0')
+			run->text.data[i] = '?';
 	}
-	output = run->out.data != NULL ? run->out.data : "";
+	output = run->text.data != NULL ? run->text.data : "";
 	sep = *output != '\0' ? ": " : "";
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -231,31 +200,22 @@ exec_finish(struct exec_run *run)
 	exec_end(run);
 }
 
+/* A cancelled run got its SIGKILL: gone once its group is. */
 static void
-exec_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+exec_killed(struct proc *p, int running, void *arg)
 {
-	struct exec_run	*run = w->data;
+	struct exec_run	*run = arg;
 
-	exec_read(run);
-}
-
-static void
-exec_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct exec_run	*run = w->data;
-
-	log_debug("exec: SIGKILL to process group %ld", (long)run->pid);
-	kill(-run->pid, SIGKILL);
-	if (run->reaped)
+	log_debug("exec: SIGKILL to process group %ld", (long)p->pid);
+	if (!running)
 		exec_old_reaped(run);
 }
 
 static void
-exec_reaped(pid_t pid, int status, void *arg)
+exec_reaped(struct proc *p, int status, void *arg)
 {
 	struct exec_run	*run = arg;
 
-	run->reaped = 1;
 	run->status = status;
 	if (run->e != NULL && run->e->run == run) {
 		exec_finish(run);
@@ -271,43 +231,25 @@ exec_spawn(struct exec *e, char **cause)
 	struct check		*c = e->c;
 	struct proc_spawn	 ps;
 	struct exec_run		*run;
-	pid_t			 pid;
-	int			 p[2];
-
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		xasprintf(cause, "pipe: %s", strerror(errno));
-		return (-1);
-	}
-	memset(&ps, 0, sizeof ps);
-	ps.shell_command = c->command;
-	ps.stdout_fd = ps.stderr_fd = p[1];
-	ps.stdin_null = 1;	/* a check never reads the terminal */
-	ps.quiet = 1;		/* an exec error is the attempt's result */
-	if ((pid = proc_spawn(&ps, cause)) == -1) {
-		close(p[0]);
-		close(p[1]);
-		return (-1);
-	}
-	close(p[1]);
-	fd_set_nonblock(p[0]);
+	int			 fd;
 
 	run = xcalloc(1, sizeof *run);
 	run->e = e;
-	run->pid = pid;
-	run->exec_error = ps.exec_error;
-	run->fd = p[0];
-	buf_init(&run->out);
-	ev_io_init(&run->io, exec_io_cb, run->fd, EV_READ);
-	run->io.data = run;
-	ev_io_start(EV_DEFAULT, &run->io);
-	ev_timer_init(&run->kill_timer, exec_kill_cb, EXEC_KILL_DELAY, 0);
-	run->kill_timer.data = run;
+	buf_init(&run->text);
+	memset(&ps, 0, sizeof ps);
+	ps.shell_command = e->command;
+	/* A check never reads the terminal; an exec error is its result. */
+	ps.flags = PROC_STDIN_NULL | PROC_OUTPUT | PROC_QUIET;
+	if (proc_spawn(&run->proc, &ps, exec_reaped, run, &fd, cause) != 0) {
+		free(run);
+		return (-1);
+	}
+	run->out = proc_output_new(fd, 0, exec_output_cb, run);
 	ev_timer_init(&run->gone_timer, exec_gone_cb, EXEC_GONE_POLL,
 	    EXEC_GONE_POLL);
 	run->gone_timer.data = run;
-	reap_watch(pid, exec_reaped, run);
 	e->run = run;
-	log_debug("check %s: started pid %ld", c->name, (long)pid);
+	log_debug("check %s: started pid %ld", c->name, (long)run->proc.pid);
 	return (0);
 }
 
@@ -318,7 +260,7 @@ exec_start(struct check *c, char **cause)
 
 	if (e->old != NULL) {
 		log_debug("check %s: waiting for process group %ld to go",
-		    c->name, (long)e->old->pid);
+		    c->name, (long)e->old->proc.pid);
 		e->waiting = 1;
 		return (0);
 	}
@@ -332,18 +274,16 @@ exec_cancel(struct check *c)
 	struct exec	*e = c->data;
 	struct exec_run	*run;
 
-	if (e == NULL)
-		return;
 	e->waiting = 0;
 	if ((run = e->run) == NULL)
 		return;
 	e->run = NULL;
 	e->old = run;
-	exec_close(run);
+	proc_output_free(run->out);
+	run->out = NULL;
 	log_debug("check %s: SIGTERM to process group %ld", c->name,
-	    (long)run->pid);
-	kill(-run->pid, SIGTERM);
-	ev_timer_start(EV_DEFAULT, &run->kill_timer);
+	    (long)run->proc.pid);
+	proc_terminate(&run->proc, SIGTERM, EXEC_KILL_DELAY, 1, exec_killed);
 }
 
 static void
@@ -351,22 +291,20 @@ exec_free(struct check *c)
 {
 	struct exec	*e = c->data;
 
-	if (e == NULL)
-		return;
 	exec_cancel(c);
 	if (e->old != NULL)
 		e->old->e = NULL;
-	free(e);
-	c->data = NULL;
 }
 
 static const char *const exec_schemes[] = { NULL };
 
 const struct check_type check_type_exec = {
-	"exec",
-	exec_schemes,
-	exec_configure,
-	exec_start,
-	exec_cancel,
-	exec_free
+	.name = "exec",
+	.schemes = exec_schemes,
+	.component = "system",
+	.size = sizeof (struct exec),
+	.prepare = exec_prepare,
+	.start = exec_start,
+	.cancel = exec_cancel,
+	.free = exec_free
 };

@@ -1,8 +1,9 @@
 /*
  * http.c: the http and https check type: one libcurl transfer per attempt,
- * driven by the multi-socket API on the default libev loop (curl never
- * runs a loop of its own and never blocks ours), with a fresh connection,
- * no proxy from the environment and at most HTTP_BODY_MAX bytes read. The
+ * on the multi handle of its list of checks (checks/http-multi.c drives
+ * it on the default libev loop: curl never blocks ours), with a fresh
+ * connection, no proxy from the environment and at most HTTP_BODY_MAX
+ * bytes read. The
  * URL's host name is looked up by hinit's resolver (src/resolve.c), whose
  * threads are bounded, and handed to libcurl with CURLOPT_RESOLVE: left to
  * itself, libcurl starts a thread a lookup and leaves it running when the
@@ -12,13 +13,13 @@
  * transfer begins again with both hosts' addresses. libcurl keeps such an
  * address in the multi handle for good: the next attempt removes it, so
  * that each attempt looks the redirect's host up afresh.
+ * Its keys: method, header, expect_status, expect_body, tls_verify and
+ * follow_redirects.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,41 +28,28 @@
 
 #include "hinit.h"
 #include "check.h"
+#include "config.h"
+#include "http-multi.h"
 
 #define HTTP_BODY_MAX		(64 * 1024)	/* bytes read, SPEC §3 */
 #define HTTP_REDIRECTS_MAX	5
 #define HTTP_PROTOCOLS		"http,https"
 #define HTTP_BACKSTOP		1000	/* ms past the engine's own timeout */
 
-/* One socket libcurl asked us to watch. */
-struct http_sock {
-	ev_io			 io;
-	curl_socket_t		 fd;
-	LIST_ENTRY(http_sock)	 entry;
-};
-
-/*
- * The module's one piece of shared state: every attempt of every http
- * check is an easy handle on this one multi handle. A multi handle of its
- * own per attempt would cost 40 KiB more per attempt under way (libcurl's
- * socket, connection and DNS tables), one per check 40 KiB and two
- * descriptors per idle check. It lives while a check is configured.
- */
-struct http_multi {
-	CURLM			*multi;
-	ev_timer		 timer;
-	LIST_HEAD(, http_sock)	 socks;
-	u_int			 references;	/* configured checks */
-	int			 curl_ready;	/* curl_global_init() done */
-};
-static struct http_multi	 http_multi;
-
-/* One check: what configure() made and the attempt under way. */
+/* One check: its keys, what prepare() made and the attempt under way. */
 struct http {
-	struct check		*c;
+	/* Its keys (http_keys[]). */
+	char			*method;
+	struct curl_slist	*headers;	/* header */
+	struct syntax_range	*expect;	/* expect_status */
+	u_int			 nexpect;
+	char			*expected;	/* the same, as text */
+	char			*expect_body;
+	int			 tls_verify;
+	int			 follow_redirects;
 
-	struct curl_slist	*headers;
-	char			*expected;	/* expect_status, as text */
+	struct check		*c;
+	struct http_multi	*m;		/* its list's */
 	char			*host;		/* a name to look up, or NULL */
 	char			*port;
 
@@ -78,65 +66,37 @@ struct http {
 	char			 error[CURL_ERROR_SIZE];
 };
 
-static const struct status_range http_default_status = { 200, 399 };
-
-/*
- * libcurl's and its TLS library's global state: made when the first http
- * check is configured, never at start-up (the static build links libcurl
- * into every hinit, and `hinit status` must stay one file read), and kept
- * until exit.
- */
-static void
-http_global_init(void)
-{
-	CURLcode	 code;
-
-	if (http_multi.curl_ready)
-		return;
-	if ((code = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
-		fatalx("curl_global_init: %s", curl_easy_strerror(code));
-	http_multi.curl_ready = 1;
-}
-
-static const struct status_range *
-http_ranges(const struct check *c, u_int *n)
-{
-	if (c->expect_status == NULL || c->nexpect_status == 0) {
-		*n = 1;
-		return (&http_default_status);
-	}
-	*n = c->nexpect_status;
-	return (c->expect_status);
-}
-
-static int
-http_status_expected(const struct check *c, long status)
-{
-	const struct status_range	*r;
-	u_int				 i, n;
-
-	r = http_ranges(c, &n);
-	for (i = 0; i < n; i++) {
-		if (status >= r[i].lo && status <= r[i].hi)
-			return (1);
-	}
-	return (0);
-}
-
-static void
-http_sock_free(struct http_sock *hs)
-{
-	ev_io_stop(EV_DEFAULT, &hs->io);
-	LIST_REMOVE(hs, entry);
-	free(hs);
-}
+static const struct config_key http_keys[] = {
+	{ .section = CONFIG_SECTION_CHECK, .name = "method",
+	  .type = CONFIG_STRING, .dflt = "GET",
+	  .offset = offsetof(struct http, method),
+	  .help = "HTTP request method" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "header",
+	  .type = CONFIG_OWN, .dflt = "", .flags = CONFIG_KEY_REPEAT,
+	  .help = "request header \"Name: value\" (repeatable)" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "expect_status",
+	  .type = CONFIG_OWN, .dflt = "200-399", .flags = CONFIG_KEY_PUBLIC,
+	  .help = "statuses that pass, e.g. 200-399, 404" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "expect_body",
+	  .type = CONFIG_STRING, .dflt = "",
+	  .offset = offsetof(struct http, expect_body),
+	  .help = "the body must contain this (empty: anything)" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "tls_verify",
+	  .type = CONFIG_BOOL, .dflt = "yes",
+	  .offset = offsetof(struct http, tls_verify),
+	  .help = "verify the server's certificate and name" },
+	{ .section = CONFIG_SECTION_CHECK, .name = "follow_redirects",
+	  .type = CONFIG_BOOL, .dflt = "no",
+	  .offset = offsetof(struct http, follow_redirects),
+	  .help = "follow redirects and judge the final answer" },
+};
 
 /* The transfer only; the lookups' answers stay. */
 static void
 http_transfer_stop(struct http *h)
 {
 	if (h->easy != NULL) {
-		curl_multi_remove_handle(http_multi.multi, h->easy);
+		curl_multi_remove_handle(h->m->multi, h->easy);
 		curl_easy_cleanup(h->easy);
 		h->easy = NULL;
 	}
@@ -162,31 +122,49 @@ http_stop(struct http *h)
 	h->hops = 0;
 }
 
+/*
+ * The host and port (allocated, curl_free) of the URL the transfer is at:
+ * a redirect's, once it has followed one.
+ */
+static int
+http_effective(struct http *h, char **host, char **port)
+{
+	CURLU	*u;
+	char	*url = NULL;
+	int	 error = -1;
+
+	*host = *port = NULL;
+	if (curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) !=
+	    CURLE_OK || url == NULL || (u = curl_url()) == NULL)
+		return (-1);
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, host, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) ==
+	    CURLUE_OK)
+		error = 0;
+	else {
+		curl_free(*host);
+		*host = NULL;
+	}
+	curl_url_cleanup(u);
+	return (error);
+}
+
 /* What a failed transfer says: curl's own words, errno where it has one. */
 static char *
 http_error(struct http *h, CURLcode code)
 {
-	CURLU	*u;
-	char	*out = NULL, *url = NULL, *host = NULL, *port = NULL;
+	char	*out, *host, *port;
 	long	 oserr = 0;
 
 	if (code == CURLE_COULDNT_CONNECT &&
 	    curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK &&
-	    oserr != 0 &&
-	    curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) ==
-	    CURLE_OK && url != NULL && (u = curl_url()) != NULL) {
-		if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-		    curl_url_get(u, CURLUPART_PORT, &port,
-		    CURLU_DEFAULT_PORT) == CURLUE_OK) {
-			xasprintf(&out, "Failed to connect to %s port %s: %s",
-			    host, port, strerror(oserr));
-		}
+	    oserr != 0 && http_effective(h, &host, &port) == 0) {
+		xasprintf(&out, "Failed to connect to %s port %s: %s", host,
+		    port, strerror(oserr));
 		curl_free(host);
 		curl_free(port);
-		curl_url_cleanup(u);
-		if (out != NULL)
-			return (out);
+		return (out);
 	}
 	if (h->error[0] != '\0')
 		return (xstrdup(h->error));
@@ -222,14 +200,14 @@ http_finish(struct http *h, CURLcode code)
 	} else {
 		curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
 		result = CHECK_FAIL;
-		if (!http_status_expected(c, status)) {
+		if (!syntax_status_in(h->expect, h->nexpect, status)) {
 			xasprintf(&out, "HTTP %ld (expected %s)", status,
 			    h->expected);
-		} else if (c->expect_body != NULL && (h->body.data == NULL ||
-		    memmem(h->body.data, h->body.len, c->expect_body,
-		    strlen(c->expect_body)) == NULL)) {
+		} else if (h->expect_body != NULL && (h->body.data == NULL ||
+		    memmem(h->body.data, h->body.len, h->expect_body,
+		    strlen(h->expect_body)) == NULL)) {
 			xasprintf(&out, "HTTP %ld: body does not contain \"%s\"",
-			    status, c->expect_body);
+			    status, h->expect_body);
 		} else {
 			result = CHECK_PASS;
 			xasprintf(&out, "HTTP %ld", status);
@@ -240,136 +218,51 @@ http_finish(struct http *h, CURLcode code)
 	free(out);
 }
 
-/*
- * After curl has acted: report the transfers that ended. Reporting may
- * start or free checks, even the last one (and with it the multi handle).
- */
+/* A transfer on the multi handle has ended. */
 static void
-http_check_msgs(void)
+http_done(CURL *easy, CURLcode code)
 {
-	CURLMsg		*msg;
 	struct http	*h;
-	CURLcode	 code;
-	int		 left;
 
-	while (http_multi.multi != NULL &&
-	    (msg = curl_multi_info_read(http_multi.multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		code = msg->data.result;
-		if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-		    (char **)&h) != CURLE_OK || h == NULL)
-			fatalx("http: transfer of unknown check");
-		http_finish(h, code);
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&h) !=
+	    CURLE_OK || h == NULL)
+		fatalx("http: transfer of unknown check");
+	http_finish(h, code);
+}
+
+/* The multi handle of another http check of c's list, if one has it. */
+static struct http_multi *
+http_multi_find(struct check *c)
+{
+	struct check	*o;
+	struct http	*h;
+
+	if (c->entry.tqe_prev == NULL)
+		return (NULL);		/* in no list */
+	for (o = TAILQ_PREV(c, check_list, entry); o != NULL;
+	    o = TAILQ_PREV(o, check_list, entry)) {
+		if (o->type == c->type && (h = o->data) != NULL &&
+		    h->m != NULL)
+			return (h->m);
 	}
-}
-
-static void
-http_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct http_sock	*hs = w->data;
-	int			 flags = 0, running;
-
-	if (revents & EV_READ)
-		flags |= CURL_CSELECT_IN;
-	if (revents & EV_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	if (revents & EV_ERROR)
-		flags |= CURL_CSELECT_ERR;
-	/* hs may be freed in there. */
-	curl_multi_socket_action(http_multi.multi, hs->fd, flags, &running);
-	http_check_msgs();
-}
-
-static void
-http_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	int	 running;
-
-	curl_multi_socket_action(http_multi.multi, CURL_SOCKET_TIMEOUT, 0,
-	    &running);
-	http_check_msgs();
-}
-
-/* CURLMOPT_SOCKETFUNCTION: watch what curl wants on one socket. */
-static int
-http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
-{
-	struct http_sock	*hs = sockp;
-	int			 events = 0;
-
-	if (what == CURL_POLL_REMOVE) {
-		if (hs != NULL) {
-			curl_multi_assign(http_multi.multi, fd, NULL);
-			http_sock_free(hs);
-		}
-		return (0);
+	for (o = TAILQ_NEXT(c, entry); o != NULL; o = TAILQ_NEXT(o, entry)) {
+		if (o->type == c->type && (h = o->data) != NULL &&
+		    h->m != NULL)
+			return (h->m);
 	}
-	if (hs == NULL) {
-		hs = xcalloc(1, sizeof *hs);
-		hs->fd = fd;
-		ev_init(&hs->io, http_io_cb);
-		hs->io.data = hs;
-		LIST_INSERT_HEAD(&http_multi.socks, hs, entry);
-		curl_multi_assign(http_multi.multi, fd, hs);
-	} else
-		ev_io_stop(EV_DEFAULT, &hs->io);
-
-	if (what & CURL_POLL_IN)
-		events |= EV_READ;
-	if (what & CURL_POLL_OUT)
-		events |= EV_WRITE;
-	ev_io_set(&hs->io, fd, events);
-	ev_io_start(EV_DEFAULT, &hs->io);
-	return (0);
+	return (NULL);
 }
 
-/* CURLMOPT_TIMERFUNCTION: when curl wants to be called without I/O. */
-static int
-http_timer_set(CURLM *multi, long ms, void *arg)
+/* The multi handle for c: its list's, or a new one. */
+static struct http_multi *
+http_multi_hold(struct check *c, char **cause)
 {
-	ev_timer_stop(EV_DEFAULT, &http_multi.timer);
-	if (ms >= 0) {
-		ev_timer_set(&http_multi.timer, ms / 1000.0, 0.);
-		ev_timer_start(EV_DEFAULT, &http_multi.timer);
-	}
-	return (0);
-}
+	struct http_multi	*m;
 
-/* The first configured check makes the multi handle, the last frees it. */
-static int
-http_multi_hold(char **cause)
-{
-	CURLM	*m;
-
-	if (http_multi.references++ != 0)
-		return (0);
-	http_global_init();
-	if ((m = curl_multi_init()) == NULL) {
-		http_multi.references = 0;
-		*cause = xstrdup("libcurl could not make a multi handle");
-		return (-1);
-	}
-	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
-	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, http_timer_set);
-	ev_init(&http_multi.timer, http_timer_cb);
-	LIST_INIT(&http_multi.socks);
-	http_multi.multi = m;
-	return (0);
-}
-
-static void
-http_multi_release(void)
-{
-	struct http_sock	*hs;
-
-	if (http_multi.references == 0 || --http_multi.references != 0)
-		return;
-	curl_multi_cleanup(http_multi.multi);
-	http_multi.multi = NULL;
-	while ((hs = LIST_FIRST(&http_multi.socks)) != NULL)
-		http_sock_free(hs);
-	ev_timer_stop(EV_DEFAULT, &http_multi.timer);
+	if ((m = http_multi_find(c)) == NULL)
+		return (http_multi_new(http_done, cause));
+	m->references++;
+	return (m);
 }
 
 /* Keep the start of the body, then stop reading: SPEC §3. */
@@ -383,13 +276,11 @@ http_write(char *ptr, size_t size, size_t n, void *arg)
 		h->truncated = 1;
 		len = room;
 	}
-	if (h->c->expect_body != NULL)
+	if (h->expect_body != NULL)
 		buf_add(&h->body, ptr, len);
 	h->bodylen += len;
 	return (h->truncated ? 0 : len);
 }
-
-static int	http_host_numeric(const char *);
 
 #if LIBCURL_VERSION_NUM >= 0x073b00
 /*
@@ -403,30 +294,22 @@ static int
 http_resolver_start(void *resolver, void *reserved, void *arg)
 {
 	struct http	*h = arg;
-	CURLU		*u;
-	char		*url = NULL, *host = NULL, *port = NULL;
-	int		 refuse = 1;
+	char		*host, *port;
 
-	if (curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &url) !=
-	    CURLE_OK || url == NULL || (u = curl_url()) == NULL)
+	if (http_effective(h, &host, &port) != 0)
 		return (1);
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) ==
-	    CURLUE_OK) {
-		if (http_host_numeric(host))
-			refuse = 0;
-		else {
-			free(h->hop_host);
-			h->hop_host = xstrdup(host);
-			free(h->hop_port);
-			h->hop_port = xstrdup(port);
-		}
+	if (syntax_host_numeric(host)) {
+		curl_free(host);
+		curl_free(port);
+		return (0);
 	}
+	free(h->hop_host);
+	h->hop_host = xstrdup(host);
+	free(h->hop_port);
+	h->hop_port = xstrdup(port);
 	curl_free(host);
 	curl_free(port);
-	curl_url_cleanup(u);
-	return (refuse);
+	return (1);
 }
 #endif
 
@@ -478,19 +361,19 @@ http_setup(struct http *h, char **cause)
 		    (long)(c->timeout + HTTP_BACKSTOP));
 	}
 
-	if (c->method == NULL || strcmp(c->method, "GET") == 0)
+	if (h->method == NULL || strcmp(h->method, "GET") == 0)
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	else if (strcmp(c->method, "HEAD") == 0)
+	else if (strcmp(h->method, "HEAD") == 0)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-	else if (strcmp(c->method, "POST") == 0) {
+	else if (strcmp(h->method, "POST") == 0) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
 	} else
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, h->method);
 
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
-	if (c->follow_redirects) {
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, h->tls_verify ? 1L : 0L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, h->tls_verify ? 2L : 0L);
+	if (h->follow_redirects) {
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)HTTP_REDIRECTS_MAX);
 #if LIBCURL_VERSION_NUM >= 0x073b00
@@ -523,7 +406,7 @@ http_begin(struct http *h, char **cause)
 	if (h->resolved != NULL)
 		curl_easy_setopt(h->easy, CURLOPT_RESOLVE, h->resolved);
 	/* This only arms the timer: the transfer runs from the loop. */
-	mcode = curl_multi_add_handle(http_multi.multi, h->easy);
+	mcode = curl_multi_add_handle(h->m->multi, h->easy);
 	if (mcode != CURLM_OK) {
 		http_stop(h);
 		*cause = xstrdup(curl_multi_strerror(mcode));
@@ -590,10 +473,6 @@ http_start(struct check *c, char **cause)
 	struct curl_slist	*l, *next;
 	char			*s;
 
-	if (h == NULL) {
-		*cause = xstrdup("http check not configured");
-		return (-1);
-	}
 	http_stop(h);
 	/* What the last attempt's redirects added, libcurl forgets now. */
 	for (l = h->hopped; l != NULL; l = l->next) {
@@ -615,8 +494,7 @@ http_start(struct check *c, char **cause)
 static void
 http_cancel(struct check *c)
 {
-	if (c->data != NULL)
-		http_stop(c->data);
+	http_stop(c->data);
 }
 
 static void
@@ -624,52 +502,74 @@ http_free(struct check *c)
 {
 	struct http	*h = c->data;
 
-	if (h == NULL)
-		return;
 	http_stop(h);
 	curl_slist_free_all(h->hopped);
 	curl_slist_free_all(h->headers);
+	free(h->expect);
 	free(h->expected);
 	free(h->host);
 	free(h->port);
-	free(h);
-	c->data = NULL;
-	http_multi_release();
+	if (h->m != NULL)
+		http_multi_release(h->m);
+	h->m = NULL;
 }
 
-/* An address, not a name: "127.0.0.1", "[::1]" (libcurl parses those). */
+/* "Name: value", without control characters; empty: none. */
 static int
-http_host_numeric(const char *host)
+http_parse_header(struct http *h, const char *value, char **cause)
 {
-	struct in_addr	 in;
+	struct curl_slist	*l;
+	const char		*p;
 
-	return (*host == '[' || inet_pton(AF_INET, host, &in) == 1);
-}
-
-static int
-http_method_valid(const char *s)
-{
-	if (*s == '\0')
+	if (*value == '\0')
 		return (0);
-	for (; *s != '\0'; s++) {
-		if (!isalnum((u_char)*s) && strchr("!#$%&'*+-.^_`|~", *s) == NULL)
-			return (0);
+	if (syntax_header_name(value, strlen(value)) == 0) {
+		xasprintf(cause, "bad header '%s' (use \"Name: value\")",
+		    value);
+		return (-1);
 	}
-	return (1);
+	for (p = value; *p != '\0'; p++) {
+		if ((u_char)*p < ' ' && *p != '\t') {
+			*cause = xstrdup("header contains a control character");
+			return (-1);
+		}
+	}
+	if ((l = curl_slist_append(h->headers, value)) == NULL)
+		fatalx("out of memory");
+	h->headers = l;
+	return (0);
 }
 
+/* The config stored method, expect_body and the booleans already. */
 static int
-http_configure(struct check *c, char **cause)
+http_configure(struct check *c, const char *key, const char *value,
+    char **cause)
 {
-	struct http			*h;
-	const struct status_range	*r;
-	struct curl_slist		*l;
-	struct buf			 b;
-	CURLU				*u;
-	CURLUcode			 ucode;
-	char				*scheme = NULL, *host = NULL;
-	char				*port = NULL;
-	u_int				 i, n;
+	struct http	*h = c->data;
+
+	if (strcmp(key, "method") == 0 &&
+	    !syntax_token(value, strlen(value))) {
+		xasprintf(cause, "bad method '%s'", value);
+		return (-1);
+	}
+	if (strcmp(key, "header") == 0)
+		return (http_parse_header(h, value, cause));
+	if (strcmp(key, "expect_status") == 0) {
+		free(h->expect);
+		h->expect = NULL;
+		return (syntax_statuses(value, &h->expect, &h->nexpect,
+		    cause));
+	}
+	return (0);
+}
+
+/* The host and port libcurl will reach, as libcurl reads the URL. */
+static int
+http_target(struct check *c, char **host, char **port, char **cause)
+{
+	CURLU		*u;
+	CURLUcode	 ucode;
+	char		*scheme = NULL;
 
 	if ((u = curl_url()) == NULL)
 		fatalx("out of memory");
@@ -692,74 +592,48 @@ http_configure(struct check *c, char **cause)
 		return (-1);
 	}
 	curl_free(scheme);
-	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	if (curl_url_get(u, CURLUPART_HOST, host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, port, CURLU_DEFAULT_PORT) !=
 	    CURLUE_OK) {
 		xasprintf(cause, "invalid URL: no host");
-		curl_free(host);
+		curl_free(*host);
 		curl_url_cleanup(u);
 		return (-1);
 	}
 	curl_url_cleanup(u);
+	return (0);
+}
 
-	if (c->method != NULL && !http_method_valid(c->method)) {
-		xasprintf(cause, "invalid method '%s'", c->method);
-		goto fail;
+static int
+http_prepare(struct check *c, const struct url *url, char **cause)
+{
+	struct http	*h = c->data;
+	char		*host = NULL, *port = NULL;
+
+	if (*url->host == '\0') {
+		*cause = xstrdup("missing host");
+		return (-1);
 	}
-	if (c->method != NULL && strcmp(c->method, "HEAD") == 0 &&
-	    c->expect_body != NULL) {
+	if (http_target(c, &host, &port, cause) != 0)
+		return (-1);
+	if (h->method != NULL && strcmp(h->method, "HEAD") == 0 &&
+	    h->expect_body != NULL) {
 		*cause = xstrdup("expect_body cannot pass with method HEAD "
 		    "(no body)");
 		goto fail;
 	}
-	r = http_ranges(c, &n);
-	for (i = 0; i < n; i++) {
-		if (r[i].lo < 100 || r[i].hi > 999 || r[i].lo > r[i].hi) {
-			xasprintf(cause, "invalid status range %d-%d", r[i].lo,
-			    r[i].hi);
-			goto fail;
-		}
-	}
-	for (i = 0; i < c->nheaders; i++) {
-		if (strchr(c->headers[i], ':') == NULL ||
-		    *c->headers[i] == ':' ||
-		    strpbrk(c->headers[i], "\r\n") != NULL) {
-			xasprintf(cause, "invalid header '%s'", c->headers[i]);
-			goto fail;
-		}
-	}
-
-	http_free(c);
-	if (http_multi_hold(cause) != 0)
+	if ((h->m = http_multi_hold(c, cause)) == NULL)
 		goto fail;
-	h = xcalloc(1, sizeof *h);
 	h->c = c;
 	buf_init(&h->body);
 	/* A numeric host needs no lookup: libcurl takes it as it is. */
-	if (!http_host_numeric(host)) {
+	if (!syntax_host_numeric(host)) {
 		h->host = xstrdup(host);
 		h->port = xstrdup(port);
 	}
 	curl_free(host);
 	curl_free(port);
-
-	for (i = 0; i < c->nheaders; i++) {
-		if ((l = curl_slist_append(h->headers, c->headers[i])) == NULL)
-			fatalx("out of memory");
-		h->headers = l;
-	}
-	buf_init(&b);
-	for (i = 0; i < n; i++) {
-		if (i != 0)
-			buf_puts(&b, ", ");
-		if (r[i].lo == r[i].hi)
-			buf_printf(&b, "%d", r[i].lo);
-		else
-			buf_printf(&b, "%d-%d", r[i].lo, r[i].hi);
-	}
-	h->expected = buf_steal(&b);
-
-	c->data = h;
+	h->expected = syntax_statuses_text(h->expect, h->nexpect);
 	return (0);
 
 fail:
@@ -771,10 +645,15 @@ fail:
 static const char *const http_schemes[] = { "http", "https", NULL };
 
 const struct check_type check_type_http = {
-	"http",
-	http_schemes,
-	http_configure,
-	http_start,
-	http_cancel,
-	http_free
+	.name = "http",
+	.schemes = http_schemes,
+	.component = "component",
+	.keys = http_keys,
+	.nkeys = nitems(http_keys),
+	.size = sizeof (struct http),
+	.configure = http_configure,
+	.prepare = http_prepare,
+	.start = http_start,
+	.cancel = http_cancel,
+	.free = http_free
 };

@@ -44,13 +44,11 @@ struct notify {
 };
 
 static int
-notify_configure(struct check *c, char **cause)
+notify_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct notify	*n;
+	struct notify	*n = c->data;
 
-	n = xcalloc(1, sizeof *n);
 	n->fd = -1;
-	c->data = n;
 	return (0);
 }
 
@@ -76,12 +74,8 @@ notify_free(struct check *c)
 {
 	struct notify	*n = c->data;
 
-	if (n == NULL)
-		return;
 	notify_close(n);
 	free(n->status);
-	free(n);
-	c->data = NULL;
 }
 
 /* What the app said last, or what it is waiting for. */
@@ -341,10 +335,12 @@ notify_stopping(struct check *c)
 static const char *const notify_schemes[] = { NULL };
 
 const struct check_type check_type_notify = {
-	"notify",
-	notify_schemes,
-	notify_configure,
-	NULL,			/* never probed: probe_push() */
-	notify_cancel,
-	notify_free
+	.name = "notify",
+	.schemes = notify_schemes,
+	.component = "component",
+	.size = sizeof (struct notify),
+	.prepare = notify_prepare,
+	.start = NULL,		/* never probed: probe_push() */
+	.cancel = notify_cancel,
+	.free = notify_free
 };

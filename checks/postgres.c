@@ -6,12 +6,12 @@
  * logs in, runs the query and passes only if that succeeds. Everything runs
  * on libpq's non-blocking connect, driven by one ev_io, after host names
  * have been resolved off the loop (libpq would resolve them by blocking).
+ * Its key: query.
  */
 
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <netdb.h>
 #include <stdlib.h>
@@ -26,6 +26,8 @@
 #define POSTGRES_CANNOT_CONNECT_NOW	"57P03"
 
 struct postgres {
+	char			*query;		/* NULL: pg_isready */
+
 	struct check		*check;
 
 	/* From the URL (or PGHOST): one entry per host, and ports. */
@@ -54,6 +56,14 @@ static const char *const postgres_schemes[] = {
 	"postgres",
 	"postgresql",
 	NULL
+};
+
+static const struct config_key postgres_keys[] = {
+	{ .section = CONFIG_SECTION_CHECK, .name = "query",
+	  .type = CONFIG_STRING, .dflt = "",
+	  .offset = offsetof(struct postgres, query),
+	  .help = "log in and run this; pass only if it succeeds (empty: "
+	      "pg_isready)" },
 };
 
 static void	postgres_io(struct ev_loop *, ev_io *, int);
@@ -107,30 +117,13 @@ postgres_split(const char *s, char ***list, u_int *n)
 	free(copy);
 }
 
-static void
-postgres_free_list(char **list, u_int n)
-{
-	u_int	i;
-
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	free(list);
-}
-
 /* A host libpq reaches without a DNS lookup: a socket, an address. */
 static int
 postgres_host_numeric(const char *host)
 {
-	struct in6_addr	 in6;
-	struct in_addr	 in;
-
 	if (*host == '\0' || *host == '/' || *host == '@')
 		return (1);
-	if (inet_pton(AF_INET, host, &in) == 1)
-		return (1);
-	if (inet_pton(AF_INET6, host, &in6) == 1)
-		return (1);
-	return (0);
+	return (syntax_host_numeric(host));
 }
 
 /*
@@ -157,9 +150,9 @@ postgres_parse_error(const char *target, const char *errmsg)
 }
 
 static int
-postgres_configure(struct check *c, char **cause)
+postgres_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct postgres		*p;
+	struct postgres		*p = c->data;
 	PQconninfoOption	*opts, *o;
 	char			*errmsg = NULL;
 	const char		*host = NULL, *hostaddr = NULL, *port = NULL;
@@ -187,7 +180,6 @@ postgres_configure(struct check *c, char **cause)
 	    *hostaddr == '\0')
 		hostaddr = NULL;
 
-	p = xcalloc(1, sizeof *p);
 	p->check = c;
 	postgres_split(host, &p->hosts, &p->nhosts);
 	postgres_split(port, &p->ports, &p->nports);
@@ -203,8 +195,6 @@ postgres_configure(struct check *c, char **cause)
 	ev_init(&p->io, postgres_io);
 	p->io.data = p;
 	PQconninfoFree(opts);
-
-	c->data = p;
 	return (0);
 }
 
@@ -232,10 +222,7 @@ postgres_stop(struct postgres *p)
 static void
 postgres_cancel(struct check *c)
 {
-	struct postgres	*p = c->data;
-
-	if (p != NULL)
-		postgres_stop(p);
+	postgres_stop(c->data);
 }
 
 static void
@@ -243,16 +230,12 @@ postgres_free(struct check *c)
 {
 	struct postgres	*p = c->data;
 
-	if (p == NULL)
-		return;
 	postgres_stop(p);
-	postgres_free_list(p->hosts, p->nhosts);
-	postgres_free_list(p->ports, p->nports);
+	config_list_free(p->hosts, p->nhosts);
+	config_list_free(p->ports, p->nports);
 	buf_free(&p->host);
 	buf_free(&p->hostaddr);
 	buf_free(&p->port);
-	free(p);
-	c->data = NULL;
 }
 
 /* End the attempt: release everything first, then report. */
@@ -315,7 +298,7 @@ postgres_failed(struct postgres *p)
 
 	msg = PQerrorMessage(p->conn);
 	line = postgres_oneline(msg);
-	if (p->check->query != NULL) {
+	if (p->query != NULL) {
 		postgres_done(p, CHECK_FAIL, "%s", line);
 		free(line);
 		return;
@@ -361,7 +344,7 @@ postgres_send(struct postgres *p)
 {
 	char	*line;
 
-	if (PQsendQuery(p->conn, p->check->query) == 1) {
+	if (PQsendQuery(p->conn, p->query) == 1) {
 		p->querying = 1;
 		if (postgres_wait(p, EV_READ|EV_WRITE) == 0)
 			return;
@@ -374,7 +357,7 @@ postgres_send(struct postgres *p)
 static void
 postgres_connected(struct postgres *p)
 {
-	if (p->check->query == NULL)
+	if (p->query == NULL)
 		postgres_done(p, CHECK_PASS, "accepting connections");
 	else
 		postgres_send(p);
@@ -544,14 +527,14 @@ postgres_connect(struct postgres *p, char **cause)
 	if ((p->conn = PQconnectStartParams(keys, values, 1)) == NULL)
 		fatalx("out of memory");
 	if (PQstatus(p->conn) != CONNECTION_BAD) {
-		if (p->check->query == NULL)
+		if (p->query == NULL)
 			PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE);
 		/* As if PQconnectPoll() had asked to write. */
 		if (postgres_wait(p, EV_WRITE) == 0)
 			return (0);
 	}
 	line = postgres_oneline(PQerrorMessage(p->conn));
-	if (p->check->query == NULL)
+	if (p->query == NULL)
 		xasprintf(cause, "no response: %s", line);
 	else
 		*cause = xstrdup(line);
@@ -659,7 +642,11 @@ postgres_start(struct check *c, char **cause)
 const struct check_type check_type_postgres = {
 	.name = "postgres",
 	.schemes = postgres_schemes,
-	.configure = postgres_configure,
+	.component = "datastore",
+	.keys = postgres_keys,
+	.nkeys = nitems(postgres_keys),
+	.size = sizeof (struct postgres),
+	.prepare = postgres_prepare,
 	.start = postgres_start,
 	.cancel = postgres_cancel,
 	.free = postgres_free

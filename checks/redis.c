@@ -15,7 +15,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -29,7 +28,7 @@
 
 #include "hinit.h"
 #include "check.h"
-#include "config.h"
+#include "syntax.h"
 
 #define REDIS_DEFAULT_PORT	6379
 #define REDIS_COMMANDS_MAX	3
@@ -63,30 +62,9 @@ static const char *const redis_schemes[] = {
 	NULL
 };
 
-static char *
-redis_decode(const char *s, size_t len)
-{
-	char	*out, *o, hex[3];
-	size_t	 i;
-
-	o = out = xmalloc(len + 1);
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%' && i + 2 < len &&
-		    isxdigit((u_char)s[i + 1]) && isxdigit((u_char)s[i + 2])) {
-			hex[0] = s[i + 1];
-			hex[1] = s[i + 2];
-			hex[2] = '\0';
-			*o++ = (char)strtol(hex, NULL, 16);
-			i += 2;
-		} else
-			*o++ = s[i];
-	}
-	*o = '\0';
-	return (out);
-}
-
+/* A database number: digits, at most INT_MAX. */
 static int
-redis_number(const char *s, long max, long *n)
+redis_number(const char *s, long *n)
 {
 	char	*end;
 
@@ -94,7 +72,7 @@ redis_number(const char *s, long max, long *n)
 		return (-1);
 	errno = 0;
 	*n = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || *n > max)
+	if (errno != 0 || *end != '\0' || *n > INT_MAX)
 		return (-1);
 	return (0);
 }
@@ -114,9 +92,9 @@ redis_configure_query(struct redis *r, const char *query, char **cause)
 			xasprintf(cause, "parameter without a value");
 			goto fail;
 		}
-		value = redis_decode(eq + 1, strlen(eq + 1));
+		syntax_decode(eq + 1, strlen(eq + 1), SYNTAX_LENIENT, &value);
 		if ((size_t)(eq - item) == 2 && strncmp(item, "db", 2) == 0) {
-			if (redis_number(value, INT_MAX, &r->db) != 0) {
+			if (redis_number(value, &r->db) != 0) {
 				free(value);
 				xasprintf(cause, "bad db");
 				goto fail;
@@ -142,67 +120,42 @@ fail:
 	return (-1);
 }
 
-static void
-redis_free_data(struct redis *r)
-{
-	free(r->host);
-	free(r->path);
-	free(r->user);
-	free(r->password);
-	free(r);
-}
-
+/*
+ * redis://[[user]:password@]host[:port][/db][?db=N&password=SECRET], or a
+ * unix socket: redis:///path/to/redis.sock[?db=N].
+ */
 static int
-redis_configure(struct check *c, char **cause)
+redis_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct redis	*r;
-	struct url	 u;
-	long		 n;
+	struct redis	*r = c->data;
 
-	memset(&u, 0, sizeof u);
-	if (url_parse(c->target, &u, cause) != 0)
-		return (-1);
-	r = xcalloc(1, sizeof *r);
 	r->check = c;
 	r->port = REDIS_DEFAULT_PORT;
-	if (u.user != NULL && *u.user != '\0')
-		r->user = xstrdup(u.user);
-	if (u.password != NULL && *u.password != '\0')
-		r->password = xstrdup(u.password);
-
-	if (*u.host == '\0') {
-		/* redis:///path/to/redis.sock?db=N */
-		if (*u.path == '\0' || strcmp(u.path, "/") == 0) {
-			xasprintf(cause, "no host and no socket");
-			goto fail;
+	if (u->user != NULL && *u->user != '\0')
+		r->user = xstrdup(u->user);
+	if (u->password != NULL && *u->password != '\0')
+		r->password = xstrdup(u->password);
+	if (*u->host == '\0') {
+		if (*u->path == '\0' || strcmp(u->path, "/") == 0) {
+			*cause = xstrdup("missing host (or the path of a unix "
+			    "socket: redis:///PATH)");
+			return (-1);
 		}
-		r->path = redis_decode(u.path, strlen(u.path));
+		syntax_decode(u->path, strlen(u->path), SYNTAX_LENIENT,
+		    &r->path);
 	} else {
-		r->host = xstrdup(u.host);
-		if (u.port != NULL) {
-			if (redis_number(u.port, 65535, &n) != 0 || n == 0) {
-				xasprintf(cause, "bad port");
-				goto fail;
-			}
-			r->port = n;
-		}
-		if (*u.path != '\0' && strcmp(u.path, "/") != 0 &&
-		    redis_number(u.path + 1, INT_MAX, &r->db) != 0) {
-			xasprintf(cause, "the path must be a "
-			    "database number");
-			goto fail;
+		r->host = xstrdup(u->host);
+		if (u->port != NULL)
+			r->port = u->portnum;
+		if (*u->path != '\0' && strcmp(u->path, "/") != 0 &&
+		    redis_number(u->path + 1, &r->db) != 0) {
+			xasprintf(cause, "the path must be a database number");
+			return (-1);
 		}
 	}
-	if (u.query != NULL && redis_configure_query(r, u.query, cause) != 0)
-		goto fail;
-	url_free(&u);
-	c->data = r;
+	if (u->query != NULL && redis_configure_query(r, u->query, cause) != 0)
+		return (-1);
 	return (0);
-
-fail:
-	url_free(&u);
-	redis_free_data(r);
-	return (-1);
 }
 
 /* Detach the attempt and give its context back to hiredis to free. */
@@ -234,10 +187,7 @@ redis_end(struct redis *r)
 static void
 redis_cancel(struct check *c)
 {
-	struct redis	*r = c->data;
-
-	if (r != NULL)
-		redis_end(r);
+	redis_end(c->data);
 }
 
 static void
@@ -245,11 +195,13 @@ redis_free(struct check *c)
 {
 	struct redis	*r = c->data;
 
-	if (r == NULL)
-		return;
 	redis_end(r);
-	redis_free_data(r);
-	c->data = NULL;
+	free(r->host);
+	free(r->path);
+	free(r->user);
+	if (r->password != NULL)
+		explicit_bzero(r->password, strlen(r->password));
+	free(r->password);
 }
 
 static void
@@ -403,23 +355,13 @@ redis_resolved(struct addrinfo *ai, const char *error, void *arg)
 }
 
 static int
-redis_numeric(const char *host)
-{
-	struct in6_addr	 in6;
-	struct in_addr	 in;
-
-	return (inet_pton(AF_INET, host, &in) == 1 ||
-	    inet_pton(AF_INET6, host, &in6) == 1);
-}
-
-static int
 redis_start(struct check *c, char **cause)
 {
 	struct redis	*r = c->data;
 	char		 port[16];
 
 	redis_end(r);
-	if (r->path != NULL || redis_numeric(r->host))
+	if (r->path != NULL || syntax_host_numeric(r->host))
 		return (redis_connect(r, r->host, cause));
 	snprintf(port, sizeof port, "%d", r->port);
 	r->res = resolve_start(r->host, port, SOCK_STREAM, redis_resolved, r);
@@ -433,7 +375,9 @@ redis_start(struct check *c, char **cause)
 const struct check_type check_type_redis = {
 	.name = "redis",
 	.schemes = redis_schemes,
-	.configure = redis_configure,
+	.component = "datastore",
+	.size = sizeof (struct redis),
+	.prepare = redis_prepare,
 	.start = redis_start,
 	.cancel = redis_cancel,
 	.free = redis_free

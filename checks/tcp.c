@@ -16,7 +16,7 @@
 
 #include "hinit.h"
 #include "check.h"
-#include "config.h"
+#include "syntax.h"
 
 struct tcp {
 	char		*host;
@@ -34,43 +34,26 @@ struct tcp {
 
 static void	tcp_try(struct check *);
 
+/* tcp://HOST:PORT, nothing more. */
 static int
-tcp_configure(struct check *c, char **cause)
+tcp_prepare(struct check *c, const struct url *u, char **cause)
 {
-	struct tcp	*t;
-	struct url	 url;
-	char		*port_end;
-	long		 port;
+	struct tcp	*t = c->data;
 
-	if (url_parse(c->target, &url, cause) != 0)
-		return (-1);
-	if (*url.host == '\0' || url.port == NULL) {
-		xasprintf(cause, "a tcp target is tcp://HOST:PORT");
-		goto fail;
-	}
-	port = strtol(url.port, &port_end, 10);
-	if (*url.port == '\0' || *port_end != '\0' || port < 1 ||
-	    port > 65535) {
-		xasprintf(cause, "bad port '%s'", url.port);
-		goto fail;
-	}
-	if ((*url.path != '\0' && strcmp(url.path, "/") != 0) ||
-	    url.query != NULL || url.user != NULL) {
-		xasprintf(cause, "a tcp target is tcp://HOST:PORT, nothing "
-		    "more");
-		goto fail;
-	}
-	t = xcalloc(1, sizeof *t);
-	t->host = xstrdup(url.host);
-	t->port = xstrdup(url.port);
 	t->fd = -1;
-	c->data = t;
-	url_free(&url);
+	if (*u->host == '\0' || u->port == NULL) {
+		*cause = xstrdup("a tcp target needs a host and a port: "
+		    "tcp://HOST:PORT");
+		return (-1);
+	}
+	if (u->user != NULL || u->query != NULL ||
+	    (*u->path != '\0' && strcmp(u->path, "/") != 0)) {
+		*cause = xstrdup("a tcp target is only tcp://HOST:PORT");
+		return (-1);
+	}
+	t->host = xstrdup(u->host);
+	t->port = xstrdup(u->port);
 	return (0);
-
-fail:
-	url_free(&url);
-	return (-1);
 }
 
 /* Closes the address being tried; the lookup and the list stay. */
@@ -89,8 +72,8 @@ tcp_cancel(struct check *c)
 {
 	struct tcp	*t = c->data;
 
-	if (t == NULL)
-		return;
+	if (t->host == NULL)
+		return;		/* not prepared: nothing made */
 	resolve_cancel(t->resolve);
 	t->resolve = NULL;
 	tcp_close(t);
@@ -108,13 +91,9 @@ tcp_free(struct check *c)
 {
 	struct tcp	*t = c->data;
 
-	if (t == NULL)
-		return;
 	tcp_cancel(c);
 	free(t->host);
 	free(t->port);
-	free(t);
-	c->data = NULL;
 }
 
 /* strerror() with a lower-case first letter, as the rest of an output. */
@@ -239,10 +218,12 @@ tcp_start(struct check *c, char **cause)
 static const char *const tcp_schemes[] = { "tcp", NULL };
 
 const struct check_type check_type_tcp = {
-	"tcp",
-	tcp_schemes,
-	tcp_configure,
-	tcp_start,
-	tcp_cancel,
-	tcp_free
+	.name = "tcp",
+	.schemes = tcp_schemes,
+	.component = "system",
+	.size = sizeof (struct tcp),
+	.prepare = tcp_prepare,
+	.start = tcp_start,
+	.cancel = tcp_cancel,
+	.free = tcp_free
 };

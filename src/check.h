@@ -1,6 +1,7 @@
 /*
  * check.h: one health check, the interface every check type implements
- * (one file each under checks/), and the probe engine that drives them (src/probe.c).
+ * (one file each under checks/), and the probe engine that drives them
+ * (src/probe.c).
  *
  * The engine owns the schedule, the timeout timer, the counters, the state,
  * the attempt log and the log line; a check type only talks to its server
@@ -32,11 +33,6 @@ enum check_role {
 	CHECK_ROLE_LIVE
 };
 
-struct status_range {
-	int		 lo;
-	int		 hi;
-};
-
 struct attempt {
 	double			 start;		/* wall clock */
 	double			 end;		/* wall clock */
@@ -46,12 +42,37 @@ struct attempt {
 };
 
 struct check;
+struct config_key;
+struct url;
 
+/*
+ * A check type: one file under checks/ and one line in checks/registry.c.
+ * Its keys (the table a type declares, as src/config-keys.c's rows) live
+ * in its data: the config allocates `size` bytes as c->data, stores each
+ * key's default and then each value written, at the key's offset, for
+ * the kinds of value it knows (durations, numbers, booleans, choices,
+ * strings), and hands every key to configure() as well. prepare() runs
+ * once the section is complete.
+ */
 struct check_type {
 	const char		 *name;		/* "http", "postgres", ... */
 	const char *const	 *schemes;	/* URL schemes, NULL-terminated */
-	/* After the section is read: validate and prepare (parse the URL). */
-	int			(*configure)(struct check *, char **);
+	const char		 *component;	/* the JSON componentType */
+	const struct config_key	 *keys;		/* its keys of [check:NAME] */
+	u_int			  nkeys;
+	size_t			  size;		/* of c->data */
+	/*
+	 * One key of its own, default or as written (expanded), after the
+	 * config stored what it could; -1 + cause to refuse the value.
+	 */
+	int			(*configure)(struct check *, const char *,
+				    const char *, char **);
+	/*
+	 * The section is complete: check the target (the URL parsed, NULL for
+	 * exec:) and make what attempts need.
+	 */
+	int			(*prepare)(struct check *, const struct url *,
+				    char **);
 	/*
 	 * Begin one attempt; -1 + cause is a failed attempt. NULL: the check
 	 * is told its results (probe_push), never probed.
@@ -59,7 +80,7 @@ struct check_type {
 	int			(*start)(struct check *, char **);
 	/* Abandon the attempt under way; idempotent; no check_done() after. */
 	void			(*cancel)(struct check *);
-	/* Release what configure() and start() made; NULL-safe data. */
+	/* Release what configure(), prepare() and start() made, not c->data. */
 	void			(*free)(struct check *);
 };
 
@@ -82,20 +103,6 @@ struct check {
 	u_int			 rise;
 	enum check_role		 role;
 	int			 critical;
-
-	/* http */
-	char			*method;	/* NULL: GET */
-	char			**headers;	/* "Name: value" */
-	u_int			 nheaders;
-	struct status_range	*expect_status;	/* NULL: 200-399 */
-	u_int			 nexpect_status;
-	char			*expect_body;
-	int			 tls_verify;
-	int			 follow_redirects;
-	/* postgres */
-	char			*query;
-	/* exec: the command for /bin/sh -c (also target "exec:...") */
-	char			*command;
 
 	/* Engine state: only src/probe.c writes these. */
 	enum check_state	 state;
@@ -120,7 +127,7 @@ struct check {
 	void			*notify_arg;	/* for notify */
 	u_int			 probe_flags;	/* private to src/probe.c */
 
-	void			*data;		/* the check type's own */
+	void			*data;		/* the type's: type->size bytes */
 	TAILQ_ENTRY(check)	 entry;
 };
 TAILQ_HEAD(check_list, check);
@@ -130,21 +137,25 @@ void		 check_done(struct check *, enum check_result, const char *, ...)
 		     printflike(3, 4);
 
 /*
- * checks/registry.c: built-in types and modules. A module checks/NAME.so
- * exports "const struct check_type check_type_NAME"; the static build links
- * the same definitions in.
+ * checks/registry.c: the check types, built into hinit or modules
+ * (checks/NAME.so, exporting "const struct check_type check_type_NAME")
+ * loaded on first use; the static build links every type in.
  */
-extern const struct check_type	check_type_tcp;
-extern const struct check_type	check_type_exec;
-extern const struct check_type	check_type_notify;
-extern const struct check_type	check_type_http;
-extern const struct check_type	check_type_postgres;
-extern const struct check_type	check_type_redis;
+/* The name of the i-th type of the registry; NULL past the last. */
+const char		*check_type_name(u_int);
+/* The type that answers to a URL scheme, by name; NULL if none. */
+const char		*check_type_scheme(const char *, size_t);
+/* "http://, https://, ... or exec:COMMAND", for errors. */
+char			*check_type_usage(void);
 const struct check_type	*check_type_find(const char *, char **);
 const struct check_type	*check_type_for_target(const char *, char **);
+/* Give a check its type: allocate its data (zeroed). */
+void			 check_set_type(struct check *,
+			     const struct check_type *);
 void			 check_free(struct check *);
 
 /* checks/notify.c: the app's own word on its health (notify = yes). */
+extern const struct check_type	check_type_notify;
 int		 notify_open(struct check *, uint64_t, char **);
 const char	*notify_address(struct check *);
 void		 notify_app(struct check *, pid_t);	/* its group; 0: gone */
@@ -160,8 +171,6 @@ const struct attempt	*probe_last(const struct check *);
 void		 probe_once(struct check *, probe_cb *, void *);
 /* The result of a check that is told, not probed (type without start). */
 void		 probe_push(struct check *, enum check_result, const char *);
-/* Run the loop until hinit has no child left, at most the given seconds. */
-void		 probe_settle(double);
 const char	*check_state_name(enum check_state);
 const char	*check_result_name(enum check_result);
 

@@ -131,7 +131,7 @@ cmd_check_report(struct check_list *checks, int json)
 }
 
 int
-cmd_check(int argc, char **argv, const struct cmd_host *host)
+cmd_check(int argc, char **argv)
 {
 	struct cmd_targets	 t;
 	struct cmd_args		 args;
@@ -141,7 +141,7 @@ cmd_check(int argc, char **argv, const struct cmd_host *host)
 
 	if (cmd_parse_usage(&cmd_check_entry, argc, argv, &args, &code) != 0)
 		return (code);
-	if (cmd_targets_open(&cmd_check_entry, host, &args, &t) != 0) {
+	if (cmd_targets_open(&cmd_check_entry, &args, &t) != 0) {
 		cmd_args_free(&args);
 		return (EXIT_USAGE);
 	}

@@ -394,7 +394,7 @@ out:
 }
 
 int
-cmd_status(int argc, char **argv, const struct cmd_host *host)
+cmd_status(int argc, char **argv)
 {
 	struct cmd_args	 args;
 	const char	*file;

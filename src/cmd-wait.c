@@ -145,7 +145,7 @@ cmd_wait_failing(struct cmd_wait *w, uint64_t timeout)
 }
 
 int
-cmd_wait(int argc, char **argv, const struct cmd_host *host)
+cmd_wait(int argc, char **argv)
 {
 	struct cmd_targets	 t;
 	struct cmd_args		 args;
@@ -167,7 +167,7 @@ cmd_wait(int argc, char **argv, const struct cmd_host *host)
 	    args.ms[CMD_WAIT_OPT_INTERVAL] : CMD_WAIT_INTERVAL;
 	timeout = args.set[CMD_WAIT_OPT_TIMEOUT] ?
 	    args.ms[CMD_WAIT_OPT_TIMEOUT] : CMD_WAIT_TIMEOUT;
-	if (cmd_targets_open(&cmd_wait_entry, host, &args, &t) != 0) {
+	if (cmd_targets_open(&cmd_wait_entry, &args, &t) != 0) {
 		cmd_args_free(&args);
 		return (EXIT_USAGE);
 	}
@@ -186,7 +186,7 @@ cmd_wait(int argc, char **argv, const struct cmd_host *host)
 	free(w.targets);
 	cmd_targets_close(&t);
 	if (code == 0 && command != NULL)
-		code = cmd_exec(&cmd_wait_entry, host, command);
+		code = cmd_exec(&cmd_wait_entry, command);
 	return (code);
 }
 

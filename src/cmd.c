@@ -12,6 +12,7 @@
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
+#include "proc.h"
 #include "cmd.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -184,15 +185,14 @@ cmd_args_free(struct cmd_args *args)
  * without a target); the caller exits 2.
  */
 int
-cmd_targets_open(const struct cmd_entry *e, const struct cmd_host *host,
-    struct cmd_args *args, struct cmd_targets *t)
+cmd_targets_open(const struct cmd_entry *e, struct cmd_args *args,
+    struct cmd_targets *t)
 {
 	char	*cause = NULL;
 	u_int	 i;
 
-	t->host = host;
+	proc_oneshot();
 	t->conf = config_new();
-	host->loop_start(host->arg, t->conf);
 	for (i = 0; i < args->nwords && cause == NULL; i++) {
 		if (config_add_target(t->conf, args->words[i], &cause) != 0)
 			break;
@@ -215,7 +215,7 @@ void
 cmd_targets_stop(struct cmd_targets *t, double settle)
 {
 	probe_stop(&t->conf->checks);
-	probe_settle(settle);
+	proc_settle(settle);
 }
 
 void
@@ -223,16 +223,16 @@ cmd_targets_close(struct cmd_targets *t)
 {
 	config_free(t->conf);
 	t->conf = NULL;
-	t->host->loop_stop(t->host->arg);
+	proc_stop();
 }
 
 /* Become the command, with what hinit inherited, not what it set itself. */
 int
-cmd_exec(const struct cmd_entry *e, const struct cmd_host *host, char **argv)
+cmd_exec(const struct cmd_entry *e, char **argv)
 {
 	int	 error;
 
-	host->exec_prepare();
+	signal_child_reset();
 	execvp(argv[0], argv);
 	error = errno;
 	log_warnx("%s: cannot run %s: %s", e->name, argv[0], strerror(error));

@@ -11,21 +11,6 @@
 
 #define CMD_OPTIONS_MAX		4
 
-struct config;
-
-/*
- * What main (hinit.c) lends the subcommands, so that none of them reaches
- * the init: the loop check and wait probe on, which reaps what exec checks
- * leave, and the signal state hinit inherited, put back before an exec.
- * arg is main's and outlives the subcommand: exec_prepare reads it after
- * loop_stop.
- */
-struct cmd_host {
-	void		 (*loop_start)(void *, struct config *);
-	void		 (*loop_stop)(void *);
-	void		 (*exec_prepare)(void);
-	void		*arg;
-};
 
 enum cmd_value {
 	CMD_FLAG,		/* --json */
@@ -46,7 +31,7 @@ struct cmd_entry {
 	int			 flags;
 #define CMD_OPTIONS_FIRST	0x1	/* options end at the first operand */
 #define CMD_COMMAND		0x2	/* after "--": a command to run */
-	int			(*exec)(int, char **, const struct cmd_host *);
+	int			(*exec)(int, char **);
 };
 
 /* What the parser found: each option by its place in the entry's table. */
@@ -72,24 +57,22 @@ int		 cmd_parse_usage(const struct cmd_entry *, int, char **,
 void		 cmd_args_free(struct cmd_args *);
 
 /* Targets as checks of their own config, probed by check and wait. */
+struct config;
 struct cmd_targets {
-	const struct cmd_host	*host;
 	struct config		*conf;
 };
-int		 cmd_targets_open(const struct cmd_entry *,
-		     const struct cmd_host *, struct cmd_args *,
+int		 cmd_targets_open(const struct cmd_entry *, struct cmd_args *,
 		     struct cmd_targets *);
 void		 cmd_targets_stop(struct cmd_targets *, double);
 void		 cmd_targets_close(struct cmd_targets *);
-int		 cmd_exec(const struct cmd_entry *, const struct cmd_host *,
-		     char **);	/* returns only on failure */
+int		 cmd_exec(const struct cmd_entry *, char **);	/* on failure */
 
 /* The subcommands: argv[0] is the subcommand word; they return the exit code. */
 extern const struct cmd_entry	cmd_status_entry;
 extern const struct cmd_entry	cmd_check_entry;
 extern const struct cmd_entry	cmd_wait_entry;
-int		 cmd_status(int, char **, const struct cmd_host *);
-int		 cmd_check(int, char **, const struct cmd_host *);
-int		 cmd_wait(int, char **, const struct cmd_host *);
+int		 cmd_status(int, char **);
+int		 cmd_check(int, char **);
+int		 cmd_wait(int, char **);
 
 #endif /* HINIT_CMD_H */

@@ -1,6 +1,15 @@
 /*
- * config.h: the resolved configuration (SPEC §2), the table of config keys
- * that the parser, `hinit -t` and the man page share, and target URLs.
+ * config.h: the resolved configuration (SPEC §2), the key tables that the
+ * reader, `hinit -t` and the man page share, and what the config-*.c files
+ * share among themselves:
+ *
+ *	config-keys.c	the table of hinit's own keys (data only)
+ *	config.c	sections and values as written, cross-references
+ *	config-value.c	storing a value by the kind its key takes
+ *	config-read.c	reading the INI file (inih) line by line
+ *	config-expand.c	${VAR}, ${file:PATH} and the secrets they bring
+ *	config-check.c	a check's type and its type's own keys; --check
+ *	config-print.c	the resolved configuration as INI (hinit -t)
  */
 
 #ifndef HINIT_CONFIG_H
@@ -8,9 +17,11 @@
 
 #include "hinit.h"
 #include "check.h"
+#include "syntax.h"
 
 #define CONFIG_DEFAULT_FILE	"/etc/hinit/hinit.ini"
 #define STATUS_DEFAULT_FILE	"/run/hinit/status.json"
+#define CONFIG_DAY		(24ULL * 3600 * 1000)	/* ms */
 
 enum restart_policy {
 	RESTART_NO,
@@ -78,7 +89,7 @@ struct config {
 	void			*names;		/* parts by section, name */
 };
 
-/* Kinds of value a key takes; one parser for each. */
+/* Kinds of value a key takes; one parser for each (src/config.c). */
 enum config_type {
 	CONFIG_DURATION,
 	CONFIG_NUMBER,
@@ -88,9 +99,9 @@ enum config_type {
 	CONFIG_LIST,		/* comma-separated names */
 	CONFIG_URL,
 	CONFIG_COMMAND,
-	CONFIG_HEADER,		/* repeatable "Name: value" */
-	CONFIG_STATUS_RANGES,	/* "200-399, 404" */
-	CONFIG_SIGNAL		/* "SIGQUIT", "QUIT", "3"; empty: 0 */
+	CONFIG_SIGNAL,		/* "SIGQUIT", "QUIT", "3"; empty: 0 */
+	CONFIG_ADDRESSES,	/* "0.0.0.0:8081, [::]:8081" */
+	CONFIG_OWN		/* read by its type's configure() alone */
 };
 
 enum config_section {
@@ -99,7 +110,11 @@ enum config_section {
 	CONFIG_SECTION_TASK
 };
 
-/* One row of the key table (src/config.c): the one source of truth. */
+/*
+ * One row of a key table: src/config-keys.c's for hinit's own keys, and
+ * each check type's own (struct check_type). The one source of truth for
+ * parsing, defaults, bounds, `hinit -t` and the man page's test.
+ */
 struct config_key {
 	enum config_section	 section;
 	const char		*name;
@@ -108,49 +123,126 @@ struct config_key {
 	uint64_t		 min;		/* NUMBER; DURATION in ms */
 	uint64_t		 max;
 	const char		*dflt;		/* as a user would write it */
-	const char		*types;		/* check types it applies to; NULL: all */
-	const char		*help;		/* one line, for -t and the man page */
-	size_t			 offset;	/* of the field in struct config,
-						   check or task; scalar types */
+	const char		*help;		/* one line: -t, the man page */
+	/* Of the field in struct config, check, task or a type's data. */
+	size_t			 offset;
 	u_int			 flags;
 };
-/* Published as expanded: what ${VAR} brings in is no secret here. */
+/* What ${VAR} brings in is no secret here (published, or digits only). */
 #define CONFIG_KEY_PUBLIC	0x1
+/* May be given more than once in a section. */
+#define CONFIG_KEY_REPEAT	0x2
+/* The default, written or not, is kept as NULL: hinit's own places. */
+#define CONFIG_KEY_NULL_DEFAULT	0x4
 extern const struct config_key	config_keys[];
 extern const u_int		config_nkeys;
 
 /* src/config.c */
 struct config	*config_new(void);		/* all defaults */
-int		 config_load(struct config *, const char *, char **);
 /* A key of [hinit] given on the command line (--grace, --listen...). */
 int		 config_override(struct config *, const char *, const char *,
 		     char **);
-/* --check [NAME=]TARGET: a check with default timings. */
-int		 config_add_target(struct config *, const char *, char **);
 /* After the file and the command line: cross-references, check types. */
 int		 config_finish(struct config *, char **);
-void		 config_print(struct config *, FILE *);
 void		 config_free(struct config *);
 struct check	*config_find_check(struct config *, const char *);
+
+/* src/config-value.c */
+/* Free the strings a table's keys hold in an object (a type's data). */
+void		 config_keys_free(const struct config_key *, u_int, void *);
+
+/* src/config-read.c */
+int		 config_load(struct config *, const char *, char **);
+
+/* src/config-check.c */
+/* --check [NAME=]TARGET: a check with default timings. */
+int		 config_add_target(struct config *, const char *, char **);
+
+/* src/config-expand.c */
 /* ${VAR} and ${VAR:-default} from the environment. */
 int		 config_expand(const char *, char **, char **);
 
-/* src/url.c: target URLs. */
-struct url {
-	char	*scheme;	/* lower case */
-	char	*user;		/* decoded; NULL if absent */
-	char	*password;	/* decoded; NULL if absent */
-	char	*host;		/* without [] for IPv6; "" if absent */
-	char	*port;		/* NULL if absent */
-	char	*path;		/* from the '/' on, undecoded; "" if absent */
-	char	*query;		/* after '?', undecoded; NULL if absent */
+/* src/config-print.c */
+void		 config_print(struct config *, FILE *);
+/* The value a check's key has, as -t shows it; NULL: no such key. */
+char		*config_check_value(struct check *, const char *);
+
+/*
+ * Between the config-*.c files only: each section and value as written,
+ * with its line (0: the command line), and what they share.
+ */
+struct config_value {
+	/* NULL: a check type's, until the type is known. */
+	const struct config_key		*key;
+	char				*name;
+	char				*written;
+	u_int				 line;
+	TAILQ_ENTRY(config_value)	 entry;
 };
-int		 url_parse(const char *, struct url *, char **);
-void		 url_free(struct url *);
-/* Every password it holds is a secret (secret.c). */
-void		 url_add_secrets(const struct url *);
-/* The target as shown: password (and password= in the query) as "***". */
-char		*url_mask(const char *);
-void		 url_hide(char *);
+
+struct config_part {
+	enum config_section		 section;
+	char				*name;	/* NULL for [hinit] */
+	u_int				 line;	/* 0: command line */
+	void				*object; /* config, check, task */
+	TAILQ_HEAD(, config_value)	 values;
+	TAILQ_ENTRY(config_part)	 entry;
+};
+
+/* The closest of the candidates considered, within two edits. */
+struct config_suggestion {
+	const char	*best;
+	u_int		 distance;
+};
+#define CONFIG_SUGGESTION_INIT	{ NULL, 3 }
+
+#define CONFIG_NAME_CHARS \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+
+extern const char *const config_section_names[CONFIG_SECTION_TASK + 1];
+
+/* src/config.c */
+int		 config_valid_name(const char *, size_t);
+const struct config_key *config_key_find(const struct config_key *, u_int,
+		     enum config_section, const char *);
+int		 config_error(struct config *, struct config_part *, u_int,
+		     char **);
+struct config_value *config_part_value(struct config_part *, const char *);
+struct config_part *config_part_of(struct config *, void *);
+struct config_part *config_part_named(struct config *, enum config_section,
+		     const char *);
+struct config_part *config_part_new(struct config *, enum config_section,
+		     const char *, u_int, void *);
+void		 config_part_add(struct config_part *,
+		     const struct config_key *, const char *, const char *,
+		     u_int);
+int		 config_set(struct config *, struct config_part *,
+		     const char *, const char *, u_int, char **);
+struct check	*config_check_new(struct config *, const char *, u_int);
+struct task	*config_task_new(struct config *, const char *, u_int);
+void		 config_suggest_consider(struct config_suggestion *,
+		     const char *, const char *);
+char		*config_suggest_format(const struct config_suggestion *);
+
+/* src/config-value.c */
+int		 config_apply(const struct config_key *, void *, const char *,
+		     const char *, char **);
+void		 config_defaults(const struct config_key *, u_int,
+		     enum config_section, void *);
+/* Free a list of names, as config_parse_list makes them; modules too. */
+void		 config_list_free(char **, u_int);
+
+/* src/config-check.c */
+int		 config_finish_check(struct config *, struct config_part *,
+		     char **);
+int		 config_finish_notify(struct config *, struct config_part *,
+		     char **);
+
+/* src/config-expand.c */
+/* Expand what was written for a key: the secrets it holds registered. */
+int		 config_expand_value(const struct config_key *, const char *,
+		     char **, char **);
+/* A cause that quotes an expanded value, with the value as written. */
+char		*config_unexpand(char *, const char *, const char *);
 
 #endif /* HINIT_CONFIG_H */

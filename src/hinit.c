@@ -1,7 +1,6 @@
 /*
- * hinit.c: main: the command line, the subcommands (and what they borrow of
- * the init: a loop that reaps, the signal state to restore before an exec),
- * the config it asks for, and the hand-over to init mode (src/init.c).
+ * hinit.c: main: the command line, the subcommands, the config it asks for,
+ * and the hand-over to init mode (src/init.c).
  */
 
 #include <sys/types.h>
@@ -256,47 +255,18 @@ fail:
 	exit(EXIT_USAGE);
 }
 
-/*
- * The loop hinit check and wait probe on: one-shot, reaping. Its struct
- * hinit is main's own and stays: the loop's userdata, which
- * signal_child_reset() reads before wait execs its command.
- */
-static void
-hinit_cmd_loop_start(void *arg, struct config *conf)
-{
-	struct hinit	*h = arg;
-
-	hinit_oneshot(h);
-	h->conf = conf;
-}
-
-static void
-hinit_cmd_loop_stop(void *arg)
-{
-	struct hinit	*h = arg;
-
-	reap_stop(h);
-	h->conf = NULL;		/* freed by the subcommand */
-}
-
 int
 main(int argc, char **argv)
 {
 	const struct cmd_entry	*cmd;
-	struct cmd_host		 host;
 	struct init_options	 opts;
 	struct hinit		 h;
 	struct config		*conf;
 	int			 test = 0;
 
 	/* A subcommand only in first position: after it, its own words. */
-	if (argc > 1 && (cmd = cmd_find(argv[1])) != NULL) {
-		host.loop_start = hinit_cmd_loop_start;
-		host.loop_stop = hinit_cmd_loop_stop;
-		host.exec_prepare = signal_child_reset;
-		host.arg = &h;
-		return (cmd->exec(argc - 1, argv + 1, &host));
-	}
+	if (argc > 1 && (cmd = cmd_find(argv[1])) != NULL)
+		return (cmd->exec(argc - 1, argv + 1));
 
 	memset(&opts, 0, sizeof opts);
 	hinit_parse_options(argc, argv, &opts, &test);
@@ -320,8 +290,7 @@ main(int argc, char **argv)
 	h.opts = &opts;
 	h.exit_code = -1;
 	h.started = time_wall();
-	hinit_scan_fds(&h);
-	signal_init(&h, 1);
+	proc_init(1);
 	hinit_become_init(&h);
 	h.conf = hinit_load_config(&opts);
 	hinit_run(&h, argv);

@@ -1,8 +1,10 @@
 /*
  * hinit.h: what every file of hinit shares: the small utilities, the growable
  * buffer, the log, and the few constants of the user-facing contract.
- * Each area has its own header beside this one (config.h, check.h, init.h,
- * status.h).
+ * Each area has its own header beside this one: config.h, check.h (check
+ * types and the probe engine), proc.h (the processes hinit starts, reaps
+ * and signals), app.h (the app, its tasks, the hook), init.h (the running
+ * init, for main only), status.h.
  */
 
 #ifndef HINIT_H
@@ -134,6 +136,8 @@ void		 log_error(const char *, ...) printflike(1, 2);
 void		 log_info(const char *, ...) printflike(1, 2);
 void		 log_verbose(const char *, ...) printflike(1, 2);
 void		 log_debug(const char *, ...) printflike(1, 2);
+/* A line a task wrote, as "NAME: line" (int: SECRET_CUT_*). */
+void		 log_output(const char *, const char *, size_t, int);
 /* Start-up errors, out of memory, broken invariants: exit 2 / abort. */
 __dead void	 fatal(const char *, ...) printflike(1, 2);
 __dead void	 fatalx(const char *, ...) printflike(1, 2);

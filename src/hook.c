@@ -13,20 +13,16 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hinit.h"
-#include "init.h"
+#include "app.h"
 
 #define HOOK_QUEUE_MAX	64	/* events waiting; the oldest go first */
 #define HOOK_LINE_MAX	4096	/* longer lines are logged in pieces */
 #define HOOK_KILL_DELAY	1.0	/* seconds from SIGTERM to SIGKILL */
-#define HOOK_READ_MAX	16	/* reads a turn of the loop, at most */
 
 struct hook_event {
 	char			*event;
@@ -45,17 +41,15 @@ struct hook {
 	u_int			 queued;
 	u_int			 dropped;	/* since the last said */
 
-	pid_t			 pid;		/* the one running; 0 */
-	int			 fd;		/* its output; -1 */
-	ev_io			 io;
-	struct buf		 line;
-	int			 cut;		/* line goes on a longer one */
-	ev_timer		 timer;		/* timeout, then SIGKILL */
+	struct proc		 proc;		/* the run, if running */
+	struct proc_output	*out;		/* its output */
+	ev_timer		 timer;		/* hook_timeout */
 	int			 timed_out;
 	int			 stopped;	/* hook_stop(): no more runs */
 };
 
 static void	hook_run(struct hook *);
+static void	hook_timer_cb(struct ev_loop *, ev_timer *, int);
 
 struct hook *
 hook_new(const char *command, uint64_t timeout)
@@ -65,9 +59,9 @@ hook_new(const char *command, uint64_t timeout)
 	k = xcalloc(1, sizeof *k);
 	k->command = xstrdup(command);
 	k->timeout = timeout;
-	k->fd = -1;
 	TAILQ_INIT(&k->queue);
-	buf_init(&k->line);
+	ev_init(&k->timer, hook_timer_cb);
+	k->timer.data = k;
 	return (k);
 }
 
@@ -140,124 +134,56 @@ hook_event(struct hook *k, const char *event, const char *check,
 	e->output = hook_strdup(output);
 	TAILQ_INSERT_TAIL(&k->queue, e, entry);
 	k->queued++;
-	if (k->pid == 0)
+	if (!k->proc.running)
 		hook_run(k);
 }
 
 /*
- * Log the line read so far; cut: it is only a piece of a longer one, and
- * may end in the start of a secret whose rest begins the next piece.
+ * A line of the hook's output, in the log; blank ones are not. A piece of
+ * a longer line may begin or end inside a secret: scrubbed as such.
  */
 static void
-hook_emit(struct hook *k, int cut)
+hook_output_cb(const char *data, size_t len, int flags, void *arg)
 {
 	struct buf	 b;
-	int		 flags = 0;
 
-	if (k->line.len == 0) {
-		k->cut = cut;
+	if (len == 0)
 		return;
-	}
-	if (k->cut)
-		flags |= SECRET_CUT_START;
-	if ((k->cut = cut))
-		flags |= SECRET_CUT_END;
 	buf_init(&b);
 	buf_add(&b, "", 0);
-	secret_scrub(&b, k->line.data, k->line.len, flags);
+	secret_scrub(&b, data, len, flags & PROC_OUTPUT_CUT);
 	log_info("on_change: %s", b.data);
 	buf_free(&b);
-	buf_reset(&k->line);
 }
 
-/*
- * Read what the hook wrote, a bounded number of times a turn of the loop:
- * a hook that writes without end refills its pipe faster than its lines
- * are logged, and reading it dry would never return. At the end (EOF or
- * error), close.
- */
-static void
-hook_read(struct hook *k)
-{
-	char	 data[4096], *p, *nl;
-	ssize_t	 n;
-	size_t	 left, take;
-	int	 reads;
-
-	for (reads = 0; k->fd != -1; reads++) {
-		if (reads == HOOK_READ_MAX)
-			return;
-		n = read(k->fd, data, sizeof data);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0)
-			break;
-		for (p = data, left = n; left > 0; p += take, left -= take) {
-			nl = memchr(p, '\n', left);
-			take = nl != NULL ? (size_t)(nl - p) : left;
-			if (k->line.len + take > HOOK_LINE_MAX)
-				take = HOOK_LINE_MAX - k->line.len;
-			buf_add(&k->line, p, take);
-			if (nl == p + take) {
-				take++;
-				hook_emit(k, 0);
-			} else if (k->line.len == HOOK_LINE_MAX)
-				hook_emit(k, 1);
-		}
-	}
-	hook_emit(k, 0);
-	ev_io_stop(EV_DEFAULT, &k->io);
-	close(k->fd);
-	k->fd = -1;
-}
-
-static void
-hook_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	hook_read(w->data);
-}
-
+/* hook_timeout: SIGTERM to its group, SIGKILL a little later. */
 static void
 hook_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hook	*k = w->data;
 	char		 tmp[32];
 
-	if (k->pid <= 0)
+	if (!k->proc.running)
 		return;
-	if (k->timed_out) {
-		kill(-k->pid, SIGKILL);
-		return;
-	}
 	log_warnx("on_change: still running after %s: SIGTERM",
 	    duration_format(k->timeout, tmp, sizeof tmp));
 	k->timed_out = 1;
-	kill(-k->pid, SIGTERM);
-	ev_timer_set(&k->timer, HOOK_KILL_DELAY, 0);
-	ev_timer_start(loop, &k->timer);
+	proc_terminate(&k->proc, SIGTERM, HOOK_KILL_DELAY, 1, NULL);
 }
 
 static void
-hook_exited(pid_t pid, int status, void *arg)
+hook_exited(struct proc *p, int status, void *arg)
 {
 	struct hook	*k = arg;
 
 	ev_timer_stop(EV_DEFAULT, &k->timer);
 	/* What is left in the pipe; a child still holding it is cut off. */
-	if (k->fd != -1) {
-		hook_read(k);
-		if (k->fd != -1) {
-			hook_emit(k, 0);
-			ev_io_stop(EV_DEFAULT, &k->io);
-			close(k->fd);
-			k->fd = -1;
-		}
-	}
+	proc_output_read(k->out);
+	proc_output_free(k->out);
+	k->out = NULL;
+	proc_terminate_stop(p);
 	if (k->timed_out)
-		kill(-pid, SIGKILL);
-	k->pid = 0;
+		proc_signal(p, SIGKILL, 1);
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 		log_warnx("on_change: exited with %d", WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {
@@ -275,8 +201,7 @@ hook_run(struct hook *k)
 	struct hook_event	*e;
 	struct proc_spawn	 ps;
 	char			*env[6], *cause = NULL;
-	pid_t			 pid;
-	int			 p[2];
+	int			 fd;
 	u_int			 i;
 
 	if ((e = TAILQ_FIRST(&k->queue)) == NULL)
@@ -297,46 +222,24 @@ hook_run(struct hook *k)
 	env[5] = NULL;
 	hook_event_free(e);
 
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		log_warn("on_change: pipe");
-		goto out;
-	}
 	memset(&ps, 0, sizeof ps);
 	ps.shell_command = k->command;
-	ps.stdin_null = 1;
-	ps.stdout_fd = ps.stderr_fd = p[1];
 	ps.env = env;
-	pid = proc_spawn(&ps, &cause);
-	close(p[1]);
-	if (pid == -1) {
+	/* Spared at the end: the hook told of it runs to its own end. */
+	ps.flags = PROC_STDIN_NULL | PROC_OUTPUT | PROC_SPARED;
+	if (proc_spawn(&k->proc, &ps, hook_exited, k, &fd, &cause) != 0) {
 		log_warnx("on_change: %s", cause);
 		free(cause);
-		close(p[0]);
 		goto out;
 	}
-	k->pid = pid;
 	k->timed_out = 0;
-	k->cut = 0;
-	k->fd = p[0];
-	fd_set_nonblock(k->fd);
-	ev_io_init(&k->io, hook_io_cb, k->fd, EV_READ);
-	k->io.data = k;
-	ev_io_start(EV_DEFAULT, &k->io);
-	ev_timer_init(&k->timer, hook_timer_cb, k->timeout / 1000.0, 0);
-	k->timer.data = k;
+	k->out = proc_output_new(fd, HOOK_LINE_MAX, hook_output_cb, k);
+	ev_timer_set(&k->timer, k->timeout / 1000.0, 0);
 	ev_timer_start(EV_DEFAULT, &k->timer);
-	reap_watch(pid, hook_exited, k);
 
 out:
 	for (i = 0; env[i] != NULL; i++)
 		free(env[i]);
-}
-
-/* The group of the hook running, to be spared while hinit stops; or 0. */
-pid_t
-hook_group(struct hook *k)
-{
-	return (k != NULL ? k->pid : 0);
 }
 
 /* hinit's grace is over: what waits is dropped, nothing more runs. */
@@ -361,14 +264,10 @@ hook_free(struct hook *k)
 	if (k == NULL)
 		return;
 	hook_stop(k);
-	if (k->pid > 0)
-		reap_unwatch(k->pid);
+	proc_forget(&k->proc);
+	proc_terminate_stop(&k->proc);
 	ev_timer_stop(EV_DEFAULT, &k->timer);
-	if (k->fd != -1) {
-		ev_io_stop(EV_DEFAULT, &k->io);
-		close(k->fd);
-	}
-	buf_free(&k->line);
+	proc_output_free(k->out);
 	free(k->command);
 	free(k);
 }

@@ -21,6 +21,7 @@
 
 #include "hinit.h"
 #include "httpd.h"
+#include "syntax.h"
 
 #define HTTPD_FDS_PER_CHECK	4	/* at most, an attempt under way */
 #define HTTPD_FDS_SPARE		16	/* tasks, the app, the status file */
@@ -30,39 +31,15 @@
 static int
 httpd_listen_split(const char *s, char **host, char **port, char **cause)
 {
-	const char	*colon, *close;
-	size_t		 i;
+	u_int	 n;
 
-	*host = NULL;
-	if (*s == '[') {
-		if ((close = strchr(s, ']')) == NULL || close[1] != ':')
-			goto bad;
-		*host = xstrndup(s + 1, close - s - 1);
-		*port = xstrdup(close + 2);
-	} else if ((colon = strrchr(s, ':')) != NULL) {
-		if (strchr(s, ':') != colon)
-			goto bad;	/* IPv6 without brackets */
-		if (colon != s && !(colon == s + 1 && *s == '*'))
-			*host = xstrndup(s, colon - s);
-		*port = xstrdup(colon + 1);
-	} else
-		*port = xstrdup(s);
-	for (i = 0; (*port)[i] != '\0'; i++) {
-		if (!isdigit((u_char)(*port)[i]))
-			break;
-	}
-	if (i == 0 || i > 5 || (*port)[i] != '\0' || atoi(*port) == 0 ||
-	    atoi(*port) > 65535) {
-		free(*host);
-		free(*port);
-		xasprintf(cause, "bad port");
+	if (syntax_address(s, strlen(s), host, &n) != 0) {
+		xasprintf(cause, "use ADDR:PORT, [ADDR]:PORT or :PORT, port 1 "
+		    "to 65535");
 		return (-1);
 	}
+	xasprintf(port, "%u", n);
 	return (0);
-
-bad:
-	xasprintf(cause, "use ADDR:PORT, [ADDR]:PORT or :PORT");
-	return (-1);
 }
 
 /* A listening socket on one address, added to fds. */

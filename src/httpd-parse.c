@@ -11,13 +11,7 @@
 
 #include "hinit.h"
 #include "httpd.h"
-
-static int
-httpd_tchar(int ch)
-{
-	return (isalnum(ch) || (ch != '\0' && strchr("!#$%&'*+-.^_`|~",
-	    ch) != NULL));
-}
+#include "syntax.h"
 
 /* Does a comma-separated header value hold this token? */
 static int
@@ -83,9 +77,7 @@ httpd_header(struct httpd_request *r, const char *line, size_t len,
 	size_t		 n, vlen;
 	long long	 value;
 
-	for (n = 0; n < len && httpd_tchar((u_char)line[n]); n++)
-		/* nothing */;
-	if (n == 0 || n == len || line[n] != ':')
+	if ((n = syntax_header_name(line, len)) == 0)
 		return (400);	/* also obs-fold and space before ':' */
 	v = line + n + 1;
 	vlen = len - n - 1;
@@ -150,7 +142,7 @@ httpd_parse_end(const char *p, size_t len)
 static int
 httpd_parse_line(struct httpd_request *r, const char *line, size_t llen)
 {
-	const char	*q, *sp1, *sp2;
+	const char	*sp1, *sp2;
 	int		 minor;
 
 	sp1 = memchr(line, ' ', llen);
@@ -161,10 +153,8 @@ httpd_parse_line(struct httpd_request *r, const char *line, size_t llen)
 		return (400);
 	if (memchr(sp2 + 1, ' ', llen - (sp2 + 1 - line)) != NULL)
 		return (400);
-	for (q = line; q < sp1; q++) {
-		if (!httpd_tchar((u_char)*q))
-			return (400);
-	}
+	if (!syntax_token(line, sp1 - line))
+		return (400);
 	if (line + llen - (sp2 + 1) != 8 || strncmp(sp2 + 1, "HTTP/", 5) != 0 ||
 	    !isdigit((u_char)sp2[6]) || sp2[7] != '.' ||
 	    !isdigit((u_char)sp2[8]))

@@ -1,13 +1,14 @@
 /*
  * init.c: init mode from start to exit: publishing, probes, the launch of
  * the app, what a check turning unhealthy does, and the stop sequence
- * (drain, forward, grace, SIGKILL, exit with the app's code).
+ * (drain, forward, grace, SIGKILL, exit with the app's code). It owns the
+ * running init and hands the app, the launch, the hook, the reaper and the
+ * signal reader what each needs, hearing back through callbacks.
  */
 
 #include <sys/prctl.h>
 #include <sys/types.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,44 +21,7 @@
 #include "init.h"
 #include "status.h"
 
-#define HINIT_KILL_WAIT	2.0	/* seconds: after SIGKILL, for the last reaps */
-
-/* The descriptors open when hinit began: the app gets them, none other. */
-void
-hinit_scan_fds(struct hinit *h)
-{
-	DIR		*d;
-	struct dirent	*de;
-	const char	*p;
-	int		 fd, self, *fds = NULL, t;
-	u_int		 n = 0, i, j;
-
-	if ((d = opendir("/proc/self/fd")) == NULL)
-		return;
-	self = dirfd(d);
-	while ((de = readdir(d)) != NULL) {
-		/* Digits only, by hand: strtol's pages are not needed. */
-		fd = 0;
-		for (p = de->d_name; *p >= '0' && *p <= '9' && fd < 1 << 24; p++)
-			fd = fd * 10 + (*p - '0');
-		if (p == de->d_name || *p != '\0')
-			continue;
-		if (fd <= STDERR_FILENO || fd == self)
-			continue;
-		fds = xreallocarray(fds, n + 1, sizeof *fds);
-		fds[n++] = fd;
-	}
-	closedir(d);
-	for (i = 1; i < n; i++) {
-		for (j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
-			t = fds[j];
-			fds[j] = fds[j - 1];
-			fds[j - 1] = t;
-		}
-	}
-	h->inherited_fds = fds;
-	h->ninherited_fds = n;
-}
+static void	hinit_exit(struct hinit *, int);
 
 /* What the publisher shows (status.h): the init as it is now. */
 static void
@@ -76,7 +40,7 @@ hinit_snapshot(struct status_snapshot *snap, void *arg)
 }
 
 /* Something changed: republish, and tell the hook of a new overall state. */
-void
+static void
 hinit_changed(struct hinit *h)
 {
 	enum overall	 o;
@@ -113,7 +77,7 @@ hinit_probe_cb(struct check *check, int changed, void *arg)
 	else if (h->status != NULL)
 		status_attempted(h->status);
 	if (changed && check->state == CHECK_HEALTHY)
-		task_probe(h);
+		task_probe(h->launch);
 	if (!changed || check->state != CHECK_UNHEALTHY)
 		return;
 	if (check->role != CHECK_ROLE_LIVE || h->stopping || h->exit_code != -1)
@@ -130,7 +94,7 @@ hinit_probe_cb(struct check *check, int changed, void *arg)
 	case ON_UNHEALTHY_RESTART:
 		log_info("check %s is unhealthy: restarting the app",
 		    check->name);
-		app_restart(h);
+		app_restart(&h->app);
 		break;
 	case ON_UNHEALTHY_EXIT:
 		log_info("check %s is unhealthy: exiting", check->name);
@@ -139,34 +103,39 @@ hinit_probe_cb(struct check *check, int changed, void *arg)
 	}
 }
 
+/* Forward a signal to the app, or before it runs to the task running. */
+static void
+hinit_forward(struct hinit *h, int sig)
+{
+	if (h->app.pid > 0)
+		app_signal(&h->app, sig);
+	else
+		task_signal(h->launch, sig);
+}
+
+/* The grace is over: no hook runs any more; SIGKILL to what is left. */
+static void
+hinit_grace_over(struct hinit *h, int left)
+{
+	char	 tmp[32];
+
+	hook_stop(h->hook);
+	if (left) {
+		log_info("grace of %s is over: killing what is left",
+		    duration_format(h->conf->grace, tmp, sizeof tmp));
+	}
+}
+
+/* The grace is over and the app still runs: SIGKILL; its exit comes. */
 static void
 hinit_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct hinit	*h = w->data;
-	char		 tmp[32];
+	int		 left = proc_children_left();
 
-	hook_stop(h->hook);
-	if (reap_children_left(h)) {
-		log_info("grace of %s is over: killing what is left",
-		    duration_format(h->conf->grace, tmp, sizeof tmp));
-		reap_kill_all(h, SIGKILL);
-	}
-	if (h->exit_code == -1)
-		return;		/* the app's exit comes through the reaper */
-	/* Wait a little for the reaps, but never forever. */
-	ev_timer_stop(loop, &h->left_timer);
-	ev_timer_set(&h->left_timer, HINIT_KILL_WAIT, 0);
-	ev_timer_start(loop, &h->left_timer);
-}
-
-static void
-hinit_left_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct hinit	*h = w->data;
-
-	log_warnx("processes are left after SIGKILL: exiting anyway");
-	h->left_timer_set = 1;
-	hinit_exit(h, h->exit_code);
+	hinit_grace_over(h, left);
+	if (left)
+		proc_kill_all(SIGKILL, h->pid1);
 }
 
 static __dead void
@@ -177,45 +146,59 @@ hinit_finish(struct hinit *h)
 	probe_stop(&h->conf->checks);
 	httpd_free(h->httpd);
 	status_free(h->status);
-	free(h->app.restart_times);
+	app_free(&h->app);
 	log_verbose("exiting with %d", code);
 	exit(code);
 }
 
+/* The end of everything left, at the exit: its log lines, then exit. */
+static void
+hinit_end_cb(struct proc_end *pe, enum proc_end_step step, u_int n,
+    const char *names, void *arg)
+{
+	struct hinit	*h = arg;
+
+	switch (step) {
+	case PROC_END_KILL:
+		hinit_grace_over(h, n > 0);
+		break;
+	case PROC_END_LEFT:
+		log_warnx("processes are left after SIGKILL: exiting anyway");
+		break;
+	case PROC_END_DONE:
+		hinit_finish(h);
+	case PROC_END_TERM:
+	case PROC_END_MORE:
+		break;
+	}
+}
+
 /*
  * The app is gone (or will never start): SIGTERM every other process, wait
- * up to the grace (ending as soon as none is left), SIGKILL, then exit with
- * the code. Called again by the reaper after each reap while winding down.
+ * up to the grace (ending as soon as none is left; what runs of a grace
+ * begun by a stop), SIGKILL, then exit with the code.
  */
-void
+static void
 hinit_exit(struct hinit *h, int code)
 {
 	struct ev_loop	*loop = EV_DEFAULT;
+	double		 grace = h->conf->grace / 1000.0;
 
-	if (h->exit_code == -1) {
-		h->exit_code = code;
-		probe_stop(&h->conf->checks);
-		task_cancel(h);
-		ev_timer_stop(loop, &h->app.kill_timer);
-		ev_timer_stop(loop, &h->drain_timer);
-		ev_timer_stop(loop, &h->app.restart_timer);
-		ev_timer_stop(loop, &h->app.sweep_timer);
-		h->app.sweeping = 0;
-		reap_sweep_begin(h);
-		if (reap_children_left(h)) {
-			reap_kill_all(h, SIGTERM);
-			if (!ev_is_active(&h->grace_timer)) {
-				ev_timer_set(&h->grace_timer,
-				    h->conf->grace / 1000.0, 0);
-				ev_timer_start(loop, &h->grace_timer);
-			}
-		}
-	} else if ((!h->pid1 || h->spared) && !h->left_timer_set &&
-	    !ev_is_active(&h->left_timer) && reap_children_left(h)) {
-		/* Orphans adopted since the SIGTERM get theirs now. */
-		reap_sweep(h, SIGTERM, REAP_ALL, NULL);
+	if (h->exit_code != -1) {
+		if (!proc_children_left())
+			hinit_finish(h);
+		return;
 	}
-	if (!reap_children_left(h) || h->left_timer_set)
+	h->exit_code = code;
+	probe_stop(&h->conf->checks);
+	task_cancel(h->launch);
+	app_stop(&h->app);
+	ev_timer_stop(loop, &h->drain_timer);
+	if (ev_is_active(&h->grace_timer)) {
+		grace = ev_timer_remaining(loop, &h->grace_timer);
+		ev_timer_stop(loop, &h->grace_timer);
+	}
+	if (proc_end_start(&h->end, SIGTERM, grace) == 0)
 		hinit_finish(h);
 }
 
@@ -228,12 +211,26 @@ hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (h->conf->stop_signal != 0)
 		sig = h->conf->stop_signal;
 	log_verbose("sending SIG%s to the app", signal_name(sig));
-	app_signal(h, sig);
-	/* A stopped app takes its signal only once continued (as systemd). */
+	/*
+	 * A stopped app takes its signal only once continued. SIGCONT goes
+	 * first: sent after, it would discard a stop_signal of SIGTSTP,
+	 * SIGTTIN or SIGTTOU still pending (the kernel does so).
+	 */
 	if (sig != SIGCONT)
-		app_signal(h, SIGCONT);
+		hinit_forward(h, SIGCONT);
+	hinit_forward(h, sig);
 	ev_timer_set(&h->grace_timer, h->conf->grace / 1000.0, 0);
 	ev_timer_start(loop, &h->grace_timer);
+}
+
+/* A stop begins: everything reports "stopping" at once. */
+static void
+hinit_stopping(struct hinit *h, int sig)
+{
+	h->stopping = 1;
+	h->stop_signal = sig;
+	h->app.stopping = 1;
+	hinit_changed(h);
 }
 
 /*
@@ -243,34 +240,32 @@ hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
  * the signal at once (the app does not serve yet: nothing to drain) and
  * the app never starts.
  */
-void
+static void
 hinit_stop(struct hinit *h, int sig)
 {
 	struct ev_loop	*loop = EV_DEFAULT;
+	const char	*task;
 	char		 tmp[32];
 
 	if (h->exit_code != -1)
 		return;
-	if (h->task_pid > 0) {
+	if ((task = task_running(h->launch)) != NULL) {
 		if (!h->stopping) {
 			log_info("SIG%s: stopping task %s", signal_name(sig),
-			    h->task->name);
-			h->stopping = 1;
-			h->stop_signal = sig;
-			hinit_changed(h);
+			    task);
+			hinit_stopping(h, sig);
 			ev_timer_set(&h->grace_timer,
 			    h->conf->grace / 1000.0, 0);
 			ev_timer_start(loop, &h->grace_timer);
 		}
-		task_stop(h, sig);
+		task_stop(h->launch, sig);
 		return;
 	}
 	if (h->app.pid <= 0) {
 		log_info("SIG%s: stopping", signal_name(sig));
-		h->stopping = 1;
-		h->stop_signal = sig;
-		hinit_changed(h);
-		hinit_exit(h, app_exit_code(h, sig));	/* as if killed by it */
+		hinit_stopping(h, sig);
+		/* As if killed by it. */
+		hinit_exit(h, app_exit_code(&h->app, sig));
 		return;
 	}
 	if (h->stopping) {
@@ -278,12 +273,10 @@ hinit_stop(struct hinit *h, int sig)
 			ev_timer_stop(loop, &h->drain_timer);
 			hinit_drain_cb(loop, &h->drain_timer, 0);
 		} else
-			app_signal(h, sig);
+			hinit_forward(h, sig);
 		return;
 	}
-	h->stopping = 1;
-	h->stop_signal = sig;
-	hinit_changed(h);
+	hinit_stopping(h, sig);
 	if (h->conf->drain == 0) {
 		log_info("SIG%s: stopping", signal_name(sig));
 		hinit_drain_cb(loop, &h->drain_timer, 0);
@@ -295,18 +288,132 @@ hinit_stop(struct hinit *h, int sig)
 	ev_timer_start(loop, &h->drain_timer);
 }
 
-/* For the one-shot subcommands: the loop, its userdata, the reaper. */
-void
-hinit_oneshot(struct hinit *h)
+/* A signal read: the stop, or forwarded. */
+static void
+hinit_signal_cb(int sig, int stop, void *arg)
 {
-	memset(h, 0, sizeof *h);
-	h->exit_code = -1;
-	h->started = time_wall();
-	signal_init(h, 0);
-	if (ev_default_loop(EVFLAG_AUTO) == NULL)
-		fatalx("cannot initialise the event loop");
-	ev_set_userdata(EV_DEFAULT, h);
-	reap_start(h);
+	struct hinit	*h = arg;
+
+	if (stop)
+		hinit_stop(h, sig);
+	else
+		hinit_forward(h, sig);
+}
+
+/* After every reap: orphans counted; the ends under way go on. */
+static void
+hinit_reaped_cb(pid_t pid, int owned, void *arg)
+{
+	struct hinit	*h = arg;
+
+	if (!owned)
+		h->reaped++;
+	proc_end_reaped(&h->end);
+	app_reaped(&h->app);
+}
+
+static void
+hinit_app_changed(void *arg)
+{
+	hinit_changed(arg);
+}
+
+/* The app restarts: its checks start over, start_period begins now. */
+static void
+hinit_app_restarting(void *arg)
+{
+	struct hinit	*h = arg;
+
+	probe_reset(&h->conf->checks);
+}
+
+static void
+hinit_app_exit(int code, void *arg)
+{
+	hinit_exit(arg, code);
+}
+
+/* Gates and tasks are done: the app starts (its checks over if held). */
+static void
+hinit_launch_ready(int waited, void *arg)
+{
+	struct hinit	*h = arg;
+
+	if (waited)
+		probe_reset(&h->conf->checks);
+	if (app_start(&h->app) != 0)
+		hinit_exit(h, 1);
+}
+
+/* A task ended on a stop signal: exit as if the app had been killed. */
+static void
+hinit_launch_stopped(void *arg)
+{
+	struct hinit	*h = arg;
+
+	hinit_exit(h, app_exit_code(&h->app, h->stop_signal));
+}
+
+/*
+ * What the app gets over hinit's environment: not the variables that hand
+ * files' secrets to commands; where it reads hinit's verdict (an
+ * /api/health of its own); with notify, where to tell and how often
+ * (sd_watchdog_enabled).
+ */
+static char **
+hinit_app_env(struct hinit *h)
+{
+	char		**env, **hidden;
+	const char	*file;
+	u_int		 n = 0, i;
+
+	hidden = secret_variables();
+	for (i = 0; hidden != NULL && hidden[i] != NULL; i++)
+		/* nothing */;
+	env = xcalloc(i + 4, sizeof *env);
+	for (i = 0; hidden != NULL && hidden[i] != NULL; i++)
+		env[n++] = xstrdup(hidden[i]);
+	if ((file = status_where(h->status)) != NULL)
+		xasprintf(&env[n++], "HINIT_STATUS_FILE=%s", file);
+	if (h->notify != NULL) {
+		xasprintf(&env[n++], "NOTIFY_SOCKET=%s",
+		    notify_address(h->notify));
+		if (h->conf->watchdog != 0) {
+			xasprintf(&env[n++], "WATCHDOG_USEC=%llu",
+			    (unsigned long long)h->conf->watchdog * 1000);
+		}
+	}
+	if (n == 0) {
+		free(env);
+		return (NULL);
+	}
+	return (env);
+}
+
+/* The app and the launch: what they need, and where they tell the init. */
+static void
+hinit_app_setup(struct hinit *h, char **argv)
+{
+	struct app	*app = &h->app;
+
+	app->argv = argv;
+	app->env = h->app_env = hinit_app_env(h);
+	app->conf = h->conf;
+	app->exit_zero = h->opts->exit_zero;
+	app->nexit_zero = h->opts->nexit_zero;
+	app->hook = h->hook;
+	app->notify = h->notify;
+	app->changed = hinit_app_changed;
+	app->restarting = hinit_app_restarting;
+	app->exit = hinit_app_exit;
+	app->arg = h;
+	app_init(app);
+
+	h->launch_cb.changed = hinit_app_changed;
+	h->launch_cb.ready = hinit_launch_ready;
+	h->launch_cb.exit = hinit_app_exit;
+	h->launch_cb.stopped = hinit_launch_stopped;
+	h->launch_cb.arg = h;
 }
 
 /* PID 1, or a child subreaper; -p. */
@@ -344,17 +451,13 @@ hinit_run(struct hinit *h, char **argv)
 	 */
 	if ((loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_SIGNALFD)) == NULL)
 		fatalx("cannot initialise the event loop");
-	ev_set_userdata(loop, h);
 	ev_timer_init(&h->drain_timer, hinit_drain_cb, 0, 0);
 	h->drain_timer.data = h;
 	ev_timer_init(&h->grace_timer, hinit_grace_cb, 0, 0);
 	h->grace_timer.data = h;
-	ev_timer_init(&h->left_timer, hinit_left_cb, 0, 0);
-	h->left_timer.data = h;
-	ev_timer_init(&h->app.restart_timer, NULL, 0, 0);
-	ev_timer_init(&h->app.kill_timer, NULL, 0, 0);
-	ev_timer_init(&h->app.sweep_timer, NULL, 0, 0);
-	reap_start(h);
+	proc_end_init(&h->end, h->pid1 ? PROC_END_EVERYTHING : 0,
+	    hinit_end_cb, h);
+	proc_start(hinit_reaped_cb, h);
 
 	h->status = status_new(h->conf->status_file, hinit_snapshot, h);
 	if (h->conf->listen != NULL) {
@@ -379,8 +482,7 @@ hinit_run(struct hinit *h, char **argv)
 	if (h->conf->on_change != NULL)
 		h->hook = hook_new(h->conf->on_change, h->conf->hook_timeout);
 
-	h->app.argv = argv;
-	h->app.state = APP_WAITING;
+	hinit_app_setup(h, argv);
 	/*
 	 * The checks first (their first attempts are timers), then the
 	 * launch: gates, tasks, the app, which starts here at once when
@@ -388,8 +490,8 @@ hinit_run(struct hinit *h, char **argv)
 	 * lost meanwhile.
 	 */
 	probe_start(&h->conf->checks, hinit_probe_cb, h);
-	task_launch(h);
-	signal_start(h);
+	h->launch = task_launch(h->conf, &h->launch_cb);
+	signal_start(&h->signals, hinit_signal_cb, h);
 	hinit_changed(h);
 
 	ev_run(loop, 0);

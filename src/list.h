@@ -2,7 +2,7 @@
  * list.h: the lists hinit uses, for C libraries without <sys/queue.h>
  * (musl). The same names and meaning as the BSD macros glibc ships, and
  * only those hinit uses: LIST_* (a head pointer, unlinking in O(1)) and
- * TAILQ_* (inserting at the tail in O(1)). hinit.h includes this file only
+ * TAILQ_* (inserting at the tail in O(1), walking both ways). hinit.h includes this file only
  * where configure found no <sys/queue.h>.
  *
  * An entry holds a pointer to the next entry and the address of the pointer
@@ -61,6 +61,9 @@
 
 #define TAILQ_FIRST(head)	((head)->tqh_first)
 #define TAILQ_NEXT(elm, field)	((elm)->field.tqe_next)
+/* The pointer before elm is the previous entry's next, or the head's first. */
+#define TAILQ_PREV(elm, headname, field)				\
+	(*(((struct headname *)((elm)->field.tqe_prev))->tqh_last))
 #define TAILQ_EMPTY(head)	((head)->tqh_first == NULL)
 #define TAILQ_INIT(head) do {						\
 	(head)->tqh_first = NULL;					\

@@ -1,6 +1,7 @@
 /*
  * log.c: hinit's own log lines, on stderr: "hinit: message" as text, or one
- * JSON object a line ({"time": ..., "level": ..., "msg": ...}). Every
+ * JSON object a line ({"time": ..., "level": ..., "msg": ...}), and the
+ * lines of its tasks the same way ("NAME: line", or "task": NAME). Every
  * message is scrubbed of secrets, and is one line: in text, controls and
  * bytes that are not UTF-8 are escaped; in JSON, always valid JSON.
  */
@@ -12,6 +13,16 @@
 
 #include "hinit.h"
 
+/*
+ * The log's state: its level and its format, one pair of settings. They
+ * are written at start-up only (main's options, then the config, before
+ * the loop runs and before any child exists) and only read after, by every
+ * line of every module, the one-shot subcommands' and fatal()'s included.
+ * That is why they are globals, the only ones but the default loop: passed
+ * down, every function that may log would take a logger. The format is
+ * static, set through log_set_format() alone; the level is read where a
+ * caller decides whether a costly message is worth making.
+ */
 int			 log_level = LOG_NORMAL;
 static enum log_format	 log_format = LOG_TEXT;
 
@@ -21,14 +32,67 @@ log_set_format(enum log_format format)
 	log_format = format;
 }
 
+/* One line: "hinit: message" or a JSON object; who is NULL, or a task. */
+static void
+log_line(const char *level, const char *who, const char *msg, size_t len)
+{
+	struct buf	 b;
+	char		 t[40], *s;
+
+	buf_init(&b);
+	if (log_format == LOG_JSON) {
+		buf_puts(&b, "{\"time\":\"");
+		buf_puts(&b, time_rfc3339(time_wall(), t, sizeof t));
+		buf_printf(&b, "\",\"level\":\"%s\",", level);
+		if (who != NULL) {
+			buf_puts(&b, "\"task\":");
+			buf_json_string(&b, who);
+			buf_putc(&b, ',');
+		}
+		buf_puts(&b, "\"msg\":");
+		s = xstrndup(msg != NULL ? msg : "", len);
+		buf_json_string(&b, s);
+		free(s);
+		buf_puts(&b, "}\n");
+	} else {
+		/* A message may quote a server: one line, nothing raw. */
+		buf_printf(&b, "%s: ", who != NULL ? who : "hinit");
+		if (strcmp(level, "info") != 0 && strcmp(level, "debug") != 0 &&
+		    strcmp(level, "error") != 0)
+			buf_printf(&b, "%s: ", level);
+		buf_text_escaped(&b, msg, len);
+		buf_putc(&b, '\n');
+	}
+	(void)write(STDERR_FILENO, b.data, b.len);
+	buf_free(&b);
+}
+
+/*
+ * A line a task wrote, as hinit writes its own, with every secret hidden
+ * (flags: SECRET_CUT_*, where it was cut): "NAME: line", or a JSON object
+ * with "task". Text cannot forge hinit's lines or reach the terminal raw.
+ */
+void
+log_output(const char *task, const char *data, size_t len, int flags)
+{
+	struct buf	 line;
+	int		 saved = errno;
+
+	buf_init(&line);
+	buf_add(&line, "", 0);
+	secret_scrub(&line, data, len, flags);
+	log_line("info", task, line.data, line.len);
+	buf_free(&line);
+	errno = saved;
+}
+
 static void
 log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 {
-	struct buf	 b, msg;
-	char		 t[40], *s;
+	struct buf	 msg;
+	char		*s;
 	int		 saved = errno;
 
-	buf_init(&b);
 	buf_init(&msg);
 	buf_vprintf(&msg, fmt, ap);
 	if (error != NULL)
@@ -39,23 +103,7 @@ log_vwrite(const char *level, const char *fmt, va_list ap, const char *error)
 		buf_puts(&msg, s);
 		free(s);
 	}
-	if (log_format == LOG_JSON) {
-		buf_puts(&b, "{\"time\":\"");
-		buf_puts(&b, time_rfc3339(time_wall(), t, sizeof t));
-		buf_printf(&b, "\",\"level\":\"%s\",\"msg\":", level);
-		buf_json_string(&b, msg.data);
-		buf_puts(&b, "}\n");
-	} else {
-		/* A message may quote a server: one line, nothing raw. */
-		buf_puts(&b, "hinit: ");
-		if (strcmp(level, "info") != 0 && strcmp(level, "debug") != 0 &&
-		    strcmp(level, "error") != 0)
-			buf_printf(&b, "%s: ", level);
-		buf_text_escaped(&b, msg.data, msg.len);
-		buf_putc(&b, '\n');
-	}
-	(void)write(STDERR_FILENO, b.data, b.len);
-	buf_free(&b);
+	log_line(level, NULL, msg.data, msg.len);
 	buf_free(&msg);
 	errno = saved;
 }

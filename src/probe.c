@@ -14,7 +14,6 @@
 
 #include "hinit.h"
 #include "check.h"
-#include "init.h"
 
 #define PROBE_ONCE		0x1	/* one attempt, none after */
 #define PROBE_IN_START		0x2	/* inside type->start() */
@@ -151,21 +150,12 @@ probe_output(const char *output)
 	return (s);
 }
 
-/* Record an attempt's end, count it; returns whether the state changed. */
-static int
-probe_record(struct check *c, enum check_result result, const char *output)
+/* Keep an attempt in the check's ring of the last CHECK_LOG_SIZE. */
+static struct attempt *
+probe_keep(struct check *c, enum check_result result, const char *output,
+    double now)
 {
-	struct ev_loop	*loop = EV_DEFAULT;
 	struct attempt	*a;
-	enum check_state old = c->state;
-	double		 now;
-	char		 tmp[32];
-	const char	*why;
-
-	ev_timer_stop(loop, &c->timer);
-	ev_now_update(loop);
-	now = ev_now(loop);
-	c->busy = 0;
 
 	a = &c->log[c->log_next];
 	free(a->output);
@@ -180,11 +170,14 @@ probe_record(struct check *c, enum check_result result, const char *output)
 	if (c->log_count < CHECK_LOG_SIZE)
 		c->log_count++;
 	c->last_duration = a->duration;
-	why = a->output;
+	return (a);
+}
 
-	log_debug("check %s: attempt %u: %s in %.1fms%s%s", c->name,
-	    c->attempt_id, check_result_name(result), a->duration,
-	    *why != '\0' ? ": " : "", why);
+/* Count a result: rise passes make it healthy, retries failures not. */
+static void
+probe_count(struct check *c, enum check_result result)
+{
+	char	 tmp[32];
 
 	if (result == CHECK_PASS) {
 		c->passes++;
@@ -194,28 +187,27 @@ probe_record(struct check *c, enum check_result result, const char *output)
 			c->state = CHECK_HEALTHY;
 			c->ever_healthy = 1;
 		}
-	} else {
-		c->failures++;
-		c->success_run = 0;	/* counted or not: passes in a row */
-		if (c->state == CHECK_STARTING &&
-		    probe_in_start_period(c, c->attempt_start)) {
-			log_debug("check %s: failure inside start_period %s, "
-			    "not counted", c->name, duration_format(
-			    c->start_period, tmp, sizeof tmp));
-		} else {
-			c->failing_streak++;
-			if (c->state != CHECK_UNHEALTHY &&
-			    c->failing_streak >= c->retries)
-				c->state = CHECK_UNHEALTHY;
-		}
+		return;
 	}
-	if (c->state == old)
-		return (0);
-	c->previous = old;
+	c->failures++;
+	c->success_run = 0;	/* counted or not: passes in a row */
+	if (c->state == CHECK_STARTING &&
+	    probe_in_start_period(c, c->attempt_start)) {
+		log_debug("check %s: failure inside start_period %s, "
+		    "not counted", c->name, duration_format(
+		    c->start_period, tmp, sizeof tmp));
+	} else {
+		c->failing_streak++;
+		if (c->state != CHECK_UNHEALTHY &&
+		    c->failing_streak >= c->retries)
+			c->state = CHECK_UNHEALTHY;
+	}
+}
 
-	/* hinit check and hinit wait say it their own way. */
-	if (c->probe_flags & PROBE_ONCE)
-		return (1);
+/* Say a change of state, with the output (why) of the attempt. */
+static void
+probe_say(struct check *c, const char *why)
+{
 	if (c->state == CHECK_HEALTHY) {
 		if (c->rise > 1) {
 			log_info("check %s: healthy after %u passes%s%s%s",
@@ -231,6 +223,31 @@ probe_record(struct check *c, enum check_result result, const char *output)
 		    c->failing_streak, c->failing_streak == 1 ? "" : "s",
 		    *why != '\0' ? ": " : "", why);
 	}
+}
+
+/* Record an attempt's end, count it; returns whether the state changed. */
+static int
+probe_record(struct check *c, enum check_result result, const char *output)
+{
+	struct ev_loop	*loop = EV_DEFAULT;
+	struct attempt	*a;
+	enum check_state old = c->state;
+
+	ev_timer_stop(loop, &c->timer);
+	ev_now_update(loop);
+	c->busy = 0;
+	a = probe_keep(c, result, output, ev_now(loop));
+	log_debug("check %s: attempt %u: %s in %.1fms%s%s", c->name,
+	    c->attempt_id, check_result_name(result), a->duration,
+	    *a->output != '\0' ? ": " : "", a->output);
+
+	probe_count(c, result);
+	if (c->state == old)
+		return (0);
+	c->previous = old;
+	/* hinit check and hinit wait say it their own way. */
+	if (~c->probe_flags & PROBE_ONCE)
+		probe_say(c, a->output);
 	return (1);
 }
 
@@ -442,36 +459,4 @@ probe_reset(struct check_list *list)
 		    (double)c->start_interval)
 			probe_schedule(c, c->start_interval);
 	}
-}
-
-static void
-probe_settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct hinit	*h = hinit_get();
-	double		*deadline = w->data;
-
-	if (!reap_children_left(h) || ev_now(loop) >= *deadline)
-		ev_break(loop, EVBREAK_ONE);
-}
-
-/*
- * For the one-shot commands before they exit or exec: a timed-out exec
- * check's command may need its SIGKILL and its reaping still.
- */
-void
-probe_settle(double limit)
-{
-	struct ev_loop	*loop = EV_DEFAULT;
-	ev_timer	 poll;
-	double		 deadline;
-
-	if (!reap_children_left(hinit_get()))
-		return;
-	ev_now_update(loop);
-	deadline = ev_now(loop) + limit;
-	ev_timer_init(&poll, probe_settle_cb, 0.02, 0.02);
-	poll.data = &deadline;
-	ev_timer_start(loop, &poll);
-	ev_run(loop, 0);
-	ev_timer_stop(loop, &poll);
 }

@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "hinit.h"
+#include "syntax.h"
 
 struct secret {
 	char	*value;
@@ -54,18 +55,6 @@ static struct secret	*secret_list;
 static u_int		 secret_count;
 static char		**secret_names;	/* HINIT_FILE_* set, NULL-ended */
 static u_int		 secret_nnames;
-
-static int
-secret_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
 
 static void
 secret_add_one(const char *value, size_t len)
@@ -93,9 +82,8 @@ void
 secret_add(const char *value)
 {
 	const char	*line, *end;
-	char		*decoded, *d;
-	size_t		 len = strlen(value), i, n;
-	int		 hi, lo;
+	char		*decoded;
+	size_t		 len = strlen(value), n;
 
 	secret_add_one(value, len);
 	for (line = value; memchr(value, '\n', len) != NULL &&
@@ -109,18 +97,9 @@ secret_add(const char *value)
 	}
 	if (memchr(value, '%', len) == NULL)
 		return;
-	d = decoded = xmalloc(len + 1);
-	for (i = 0; i < len; i++) {
-		if (value[i] == '%' && i + 2 < len &&
-		    (hi = secret_hex((u_char)value[i + 1])) != -1 &&
-		    (lo = secret_hex((u_char)value[i + 2])) != -1 &&
-		    (hi != 0 || lo != 0)) {
-			*d++ = (char)(hi * 16 + lo);
-			i += 2;
-		} else
-			*d++ = value[i];
-	}
-	secret_add_one(decoded, d - decoded);
+	if (syntax_decode(value, len, SYNTAX_LENIENT, &decoded) != 0)
+		return;
+	secret_add_one(decoded, strlen(decoded));
 	free(decoded);
 }
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "hinit.h"
-#include "init.h"
+#include "proc.h"
 
 enum signal_action {
 	SIGNAL_FORWARD,		/* to the app (its group with -g) or task */
@@ -70,6 +70,13 @@ static const struct {
 	{ "SYS", SIGSYS, SIGNAL_NEVER }
 };
 
+/* What hinit inherited: written once at start-up, given to every child. */
+static struct {
+	sigset_t	 mask;
+	sigset_t	 ignored;
+	int		 handlers;	/* hinit caught some with handlers */
+} signal_inherited;
+
 static enum signal_action
 signal_action(int sig)
 {
@@ -91,19 +98,18 @@ signal_action(int sig)
  * start-up.
  */
 void
-signal_init(struct hinit *h, int block)
+signal_init(int block)
 {
 	struct sigaction	 sa;
 	sigset_t		 all;
 	u_int			 i;
 	int			 sig;
 
-	h->signal_fd = -1;
-	sigprocmask(SIG_SETMASK, NULL, &h->inherited_mask);
-	sigemptyset(&h->inherited_ignored);
+	sigprocmask(SIG_SETMASK, NULL, &signal_inherited.mask);
+	sigemptyset(&signal_inherited.ignored);
 	for (sig = 1; sig < NSIG; sig++) {
 		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			sigaddset(&h->inherited_ignored, sig);
+			sigaddset(&signal_inherited.ignored, sig);
 	}
 	if (!block)
 		return;
@@ -117,15 +123,15 @@ signal_init(struct hinit *h, int block)
 
 /* One signal someone else sent: the table says what it does. */
 static void
-signal_act(struct hinit *h, int sig)
+signal_act(struct signals *s, int sig)
 {
 	switch (signal_action(sig)) {
 	case SIGNAL_STOP:
-		hinit_stop(h, sig);
+		s->cb(sig, 1, s->arg);
 		break;
 	case SIGNAL_FORWARD:
 		log_debug("forwarding SIG%s", signal_name(sig));
-		app_signal(h, sig);
+		s->cb(sig, 0, s->arg);
 		break;
 	case SIGNAL_LOCAL:
 	case SIGNAL_NEVER:
@@ -142,13 +148,13 @@ signal_act(struct hinit *h, int sig)
 static void
 signal_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct hinit			*h = w->data;
+	struct signals			*s = w->data;
 	struct signalfd_siginfo		 si[16];
 	ssize_t				 n, i;
 	pid_t				 self = getpid();
 
 	for (;;) {
-		n = read(h->signal_fd, si, sizeof si);
+		n = read(s->fd, si, sizeof si);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -157,7 +163,7 @@ signal_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (si[i].ssi_code <= 0 &&
 			    si[i].ssi_pid == (uint32_t)self)
 				continue;
-			signal_act(h, (int)si[i].ssi_signo);
+			signal_act(s, (int)si[i].ssi_signo);
 		}
 		if ((size_t)n < sizeof si)
 			return;
@@ -166,9 +172,20 @@ signal_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* With no signalfd, libev's watchers (they cannot tell who sent what). */
 static void
-signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+signal_watcher_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	signal_act(w->data, w->signum);
+}
+
+/*
+ * Signals caught by handlers (libev without a signalfd) are let in; the
+ * children then get their dispositions back (signal_child_reset).
+ */
+void
+signal_let_in(const sigset_t *set)
+{
+	signal_inherited.handlers = 1;
+	sigprocmask(SIG_UNBLOCK, set, NULL);
 }
 
 /* Whether sig is caught by a handler (libev without a signalfd). */
@@ -190,61 +207,64 @@ signal_caught(int sig)
  * the others.
  */
 void
-signal_start(struct hinit *h)
+signal_start(struct signals *s, signal_cb *cb, void *arg)
 {
 	sigset_t		 set;
 	enum signal_action	 action;
 	int			 sig;
 
+	s->cb = cb;
+	s->arg = arg;
+	s->watchers = NULL;
+	s->nwatchers = 0;
 	sigemptyset(&set);
 	for (sig = 1; sig < NSIG; sig++) {
 		action = signal_action(sig);
 		if (action == SIGNAL_FORWARD || action == SIGNAL_STOP)
 			sigaddset(&set, sig);
 	}
-	h->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (h->signal_fd != -1) {
-		ev_io_init(&h->signal_io, signal_read_cb, h->signal_fd,
-		    EV_READ);
-		h->signal_io.data = h;
-		ev_io_start(EV_DEFAULT, &h->signal_io);
+	s->fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->fd != -1) {
+		ev_io_init(&s->io, signal_read_cb, s->fd, EV_READ);
+		s->io.data = s;
+		ev_io_start(EV_DEFAULT, &s->io);
 		return;
 	}
 	log_warn("signalfd");
 
 	sigdelset(&set, SIGPIPE);
 	sigdelset(&set, SIGXFSZ);
-	h->signals = xcalloc(NSIG, sizeof *h->signals);
-	h->nsignals = 0;
+	s->watchers = xcalloc(NSIG, sizeof *s->watchers);
 	for (sig = 1; sig < NSIG; sig++) {
 		if (!sigismember(&set, sig))
 			continue;
-		ev_signal_init(&h->signals[h->nsignals], signal_cb, sig);
-		h->signals[h->nsignals].data = h;
-		ev_signal_start(EV_DEFAULT, &h->signals[h->nsignals]);
-		h->nsignals++;
+		ev_signal_init(&s->watchers[s->nwatchers], signal_watcher_cb,
+		    sig);
+		s->watchers[s->nwatchers].data = s;
+		ev_signal_start(EV_DEFAULT, &s->watchers[s->nwatchers]);
+		s->nwatchers++;
 	}
-	if (signal_caught(SIGTERM)) {
-		h->handlers = 1;
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-	}
+	if (signal_caught(SIGTERM))
+		signal_let_in(&set);
 }
 
 void
-signal_stop(struct hinit *h)
+signal_stop(struct signals *s)
 {
 	u_int	 i;
 
-	if (h->signal_fd != -1) {
-		ev_io_stop(EV_DEFAULT, &h->signal_io);
-		close(h->signal_fd);
-		h->signal_fd = -1;
+	if (s->cb == NULL)
+		return;		/* never started */
+	if (s->fd != -1) {
+		ev_io_stop(EV_DEFAULT, &s->io);
+		close(s->fd);
+		s->fd = -1;
 	}
-	for (i = 0; i < h->nsignals; i++)
-		ev_signal_stop(EV_DEFAULT, &h->signals[i]);
-	free(h->signals);
-	h->signals = NULL;
-	h->nsignals = 0;
+	for (i = 0; i < s->nwatchers; i++)
+		ev_signal_stop(EV_DEFAULT, &s->watchers[i]);
+	free(s->watchers);
+	s->watchers = NULL;
+	s->nwatchers = 0;
 }
 
 /*
@@ -254,25 +274,24 @@ signal_stop(struct hinit *h)
 void
 signal_child_reset(void)
 {
-	struct hinit		*h = hinit_get();
 	struct sigaction	 sa;
 	int			 sig;
 
 	/* Through a signalfd, hinit set no disposition: exec keeps them. */
-	if (h->handlers) {
+	if (signal_inherited.handlers) {
 		memset(&sa, 0, sizeof sa);
 		sigemptyset(&sa.sa_mask);
 		for (sig = 1; sig < NSIG; sig++) {
 			if (sig == SIGKILL || sig == SIGSTOP)
 				continue;
-			if (sigismember(&h->inherited_ignored, sig))
+			if (sigismember(&signal_inherited.ignored, sig))
 				sa.sa_handler = SIG_IGN;
 			else
 				sa.sa_handler = SIG_DFL;
 			sigaction(sig, &sa, NULL);
 		}
 	}
-	sigprocmask(SIG_SETMASK, &h->inherited_mask, NULL);
+	sigprocmask(SIG_SETMASK, &signal_inherited.mask, NULL);
 }
 
 /* "TERM", "SIGTERM", "sigterm", "15", "RTMIN+2"; -1 if none. */

@@ -47,15 +47,9 @@ status_json_time(struct buf *b, double t)
 static const char *
 status_json_component(const struct check *c)
 {
-	const char	*name = c->type != NULL ? c->type->name : NULL;
-
-	if (name == NULL)
+	if (c->type == NULL || c->type->component == NULL)
 		return ("component");
-	if (strcmp(name, "postgres") == 0 || strcmp(name, "redis") == 0)
-		return ("datastore");
-	if (strcmp(name, "tcp") == 0 || strcmp(name, "exec") == 0)
-		return ("system");
-	return ("component");
+	return (c->type->component);
 }
 
 /* The attempts kept, oldest first. */

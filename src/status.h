@@ -12,6 +12,7 @@
 
 #include "hinit.h"
 #include "check.h"
+#include "app.h"		/* enum app_state */
 
 #define STATUS_REFRESH		5.0	/* seconds: rewrite at least this often */
 #define STATUS_STALE		15.0	/* seconds: older is "no hinit running" */
@@ -28,14 +29,6 @@ enum overall {
 	OVERALL_WARN,		/* healthy, but a non-critical check fails */
 	OVERALL_UNHEALTHY,
 	OVERALL_STOPPING
-};
-
-/* The app, as the init keeps it and hinit:app shows it. */
-enum app_state {
-	APP_WAITING,		/* gates and tasks not done yet */
-	APP_RUNNING,
-	APP_RESTARTING,		/* exited; back-off before the next start */
-	APP_EXITED
 };
 
 /* One check as the verdict sees it. */

@@ -4,27 +4,24 @@
  * group, its output passed on line by line as "NAME: line" on stderr, its
  * timeout), then the app. A small state machine moved on by the probe
  * engine (a check turned healthy), its timers and the reaper (a task
- * ended); it never blocks the loop.
+ * ended); it never blocks the loop. The init hears of it through struct
+ * launch_cb.
  */
 
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "hinit.h"
 #include "check.h"
 #include "config.h"
-#include "init.h"
+#include "app.h"
 
 #define TASK_LINE_MAX		4096	/* longer lines go on in pieces */
 #define TASK_EXIT_TIMEOUT	124	/* a task killed for its timeout */
-#define TASK_READ_MAX		16	/* reads a turn of the loop, at most */
 #define TASK_DRAIN_TIME		10.0	/* seconds after its exit: passed on */
 #define TASK_DRAIN_MAX		65536	/* bytes after its exit: passed on */
 
@@ -35,40 +32,32 @@ enum launch_stage {
 	LAUNCH_DONE
 };
 
+struct task_run;
+
 struct launch {
-	struct hinit		*h;
+	struct config		*conf;
+	const struct launch_cb	*cb;
 	enum launch_stage	 stage;
 	struct task		*task;		/* waited for or running */
 	int			 waited;	/* the app was held back */
 	int			 told;		/* "waiting for" said */
+	int			 stopping;	/* nothing more starts */
 
 	ev_timer		 wait_timer;	/* wait_timeout of this stage */
-	ev_timer		 kill_timer;	/* timeout, then grace */
-	int			 timed_out;
-	ev_timer		 group_timer;	/* SIGKILL a timed-out group */
-	pid_t			 group;
-	pid_t			 pid;
-	struct task_output	*out;		/* the task's output */
+	ev_timer		 timeout_timer;	/* the task's timeout */
+	struct task_run		*run;		/* the task running */
 };
 
 /*
- * A task's stdout and stderr: one pipe, passed on line by line. Once the
- * task has exited, a process it left in the background may still hold the
- * pipe: it is read on to the end, so that the process neither dies of
- * SIGPIPE nor blocks on a full pipe, and what it writes is passed on for
- * TASK_DRAIN_TIME and TASK_DRAIN_MAX bytes, then dropped.
+ * One run of a task. A run that timed out lives on after its exit until
+ * the rest of its group has had the rest of the grace (then SIGKILL).
  */
-struct task_output {
-	struct hinit		*h;
+struct task_run {
+	struct launch		*l;
 	struct task		*task;
-	int			 fd;		/* -1 at the end */
-	ev_io			 io;
-	struct buf		 line;		/* a line not ended yet */
-	int			 cut;		/* the last piece was cut */
-	int			 exited;	/* the task has */
-	int			 dropping;	/* past the bounds */
-	size_t			 after;		/* bytes read since */
-	ev_timer		 drain_timer;
+	struct proc		 proc;
+	struct proc_output	*out;		/* until it exits */
+	int			 timed_out;
 };
 
 static void	task_step(struct launch *);
@@ -78,8 +67,8 @@ static void
 task_wait_list(struct launch *l, char ***names, u_int *n)
 {
 	if (l->stage == LAUNCH_GATES) {
-		*names = l->h->conf->wait;
-		*n = l->h->conf->nwait;
+		*names = l->conf->wait;
+		*n = l->conf->nwait;
 	} else {
 		*names = l->task->wait;
 		*n = l->task->nwait;
@@ -97,7 +86,7 @@ task_wait_ready(struct launch *l, struct buf *others)
 
 	task_wait_list(l, &names, &n);
 	for (i = 0; i < n; i++) {
-		c = config_find_check(l->h->conf, names[i]);
+		c = config_find_check(l->conf, names[i]);
 		if (c == NULL)
 			fatalx("wait: no check %s", names[i]);
 		if (c->state == CHECK_HEALTHY)
@@ -114,19 +103,18 @@ static void
 task_wait_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct launch		*l = w->data;
-	struct hinit		*h = l->h;
 	const struct attempt	*a;
 	struct check		*c;
 	char			**names, tmp[32], task[256];
 	u_int			 n, i;
 
 	task_wait_list(l, &names, &n);
-	duration_format(h->conf->wait_timeout, tmp, sizeof tmp);
+	duration_format(l->conf->wait_timeout, tmp, sizeof tmp);
 	task[0] = '\0';
 	if (l->stage != LAUNCH_GATES)
 		snprintf(task, sizeof task, "task %s: ", l->task->name);
 	for (i = 0; i < n; i++) {
-		c = config_find_check(h->conf, names[i]);
+		c = config_find_check(l->conf, names[i]);
 		if (c == NULL || c->state == CHECK_HEALTHY)
 			continue;
 		if ((a = probe_last(c)) == NULL) {
@@ -142,280 +130,63 @@ task_wait_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		}
 	}
 	l->stage = LAUNCH_DONE;
-	hinit_exit(h, 1);
+	l->cb->exit(1, l->cb->arg);
 }
 
 /*
- * One line (or piece) of a task's output, on stderr like hinit's log, with
+ * A line (or piece) of a task's output, on stderr like hinit's log, with
  * every secret hidden: a piece cut at TASK_LINE_MAX may end in the start
  * of one, and the next piece begin with its rest.
  */
 static void
-task_emit(struct task_output *o, const char *data, size_t len)
+task_output_cb(const char *data, size_t len, int flags, void *arg)
 {
-	struct buf	 b, line;
-	char		 t[40], *s;
-	int		 flags = 0;
+	struct task	*t = arg;
 
-	if (o->dropping)
+	if (flags & PROC_OUTPUT_DROPPED) {
+		log_info("task %s: what it left running writes on: no longer "
+		    "passed on", t->name);
 		return;
-	if (o->cut)
-		flags |= SECRET_CUT_START;
-	if ((o->cut = (len >= TASK_LINE_MAX)))
-		flags |= SECRET_CUT_END;
-	buf_init(&line);
-	buf_add(&line, "", 0);
-	secret_scrub(&line, data, len, flags);
-	data = line.data;
-	len = line.len;
+	}
+	log_output(t->name, data, len, flags & PROC_OUTPUT_CUT);
+}
 
-	buf_init(&b);
-	if (o->h->conf->log_format == LOG_JSON) {
-		s = xstrndup(data, len);
-		buf_puts(&b, "{\"time\":\"");
-		buf_puts(&b, time_rfc3339(time_wall(), t, sizeof t));
-		buf_puts(&b, "\",\"level\":\"info\",\"task\":");
-		buf_json_string(&b, o->task->name);
-		buf_puts(&b, ",\"msg\":");
-		buf_json_string(&b, s);
-		buf_puts(&b, "}\n");
-		free(s);
+/* The rest of a run that timed out had its grace: SIGKILL sent. */
+static void
+task_killed(struct proc *p, int running, void *arg)
+{
+	struct task_run	*run = arg;
+
+	if (running) {
+		log_warnx("task %s: still running after the grace: SIGKILL",
+		    run->task->name);
 	} else {
-		/* It cannot forge hinit's lines or reach the terminal raw. */
-		buf_printf(&b, "%s: ", o->task->name);
-		buf_text_escaped(&b, data, len);
-		buf_putc(&b, '\n');
+		proc_terminate_stop(p);
+		free(run);	/* it exited before */
 	}
-	(void)write(STDERR_FILENO, b.data, b.len);
-	buf_free(&b);
-	buf_free(&line);
-}
-
-/* The end of the output: the last piece, then the pipe is closed. */
-static void
-task_output_end(struct task_output *o)
-{
-	if (o->line.len > 0)
-		task_emit(o, o->line.data, o->line.len);
-	buf_reset(&o->line);
-	if (o->fd != -1) {
-		ev_io_stop(EV_DEFAULT, &o->io);
-		close(o->fd);
-		o->fd = -1;
-	}
-	if (!o->exited)
-		return;		/* task_output_exited() frees it */
-	ev_timer_stop(EV_DEFAULT, &o->drain_timer);
-	buf_free(&o->line);
-	free(o);
-}
-
-/* After the task's exit, past the bounds: read on, pass nothing on. */
-static void
-task_output_drop(struct task_output *o)
-{
-	if (o->line.len > 0)
-		task_emit(o, o->line.data, o->line.len);
-	buf_reset(&o->line);
-	o->dropping = 1;
-	ev_timer_stop(EV_DEFAULT, &o->drain_timer);
-	log_info("task %s: what it left running writes on: no longer passed "
-	    "on", o->task->name);
-}
-
-/*
- * Read what the task wrote, a bounded number of times a turn of the loop;
- * at EOF, the end. May free o once the task has exited.
- */
-static void
-task_read(struct task_output *o)
-{
-	char	 data[4096], *p, *nl;
-	ssize_t	 n;
-	size_t	 left, take;
-	int	 reads;
-
-	for (reads = 0; reads < TASK_READ_MAX; reads++) {
-		n = read(o->fd, data, sizeof data);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0) {
-			task_output_end(o);
-			return;
-		}
-		if (o->exited) {
-			o->after += n;
-			if (o->after > TASK_DRAIN_MAX && !o->dropping)
-				task_output_drop(o);
-		}
-		if (o->dropping)
-			continue;
-		p = data;
-		left = n;
-		while (left > 0) {
-			nl = memchr(p, '\n', left);
-			take = nl != NULL ? (size_t)(nl - p) : left;
-			if (o->line.len + take > TASK_LINE_MAX)
-				take = TASK_LINE_MAX - o->line.len;
-			buf_add(&o->line, p, take);
-			p += take;
-			left -= take;
-			if (nl == p) {
-				p++;
-				left--;
-			} else if (o->line.len < TASK_LINE_MAX)
-				continue;
-			task_emit(o, o->line.data, o->line.len);
-			buf_reset(&o->line);
-		}
-	}
-}
-
-static void
-task_io_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	task_read(w->data);
-}
-
-static void
-task_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	task_output_drop(w->data);
-}
-
-static struct task_output *
-task_output_new(struct hinit *h, struct task *t, int fd)
-{
-	struct task_output	*o;
-
-	o = xcalloc(1, sizeof *o);
-	o->h = h;
-	o->task = t;
-	o->fd = fd;
-	buf_init(&o->line);
-	ev_io_init(&o->io, task_io_cb, fd, EV_READ);
-	o->io.data = o;
-	ev_io_start(EV_DEFAULT, &o->io);
-	ev_timer_init(&o->drain_timer, task_drain_cb, TASK_DRAIN_TIME, 0);
-	o->drain_timer.data = o;
-	return (o);
-}
-
-/*
- * The task exited: what it wrote, its last line too, then the output lives
- * on its own until EOF.
- */
-static void
-task_output_exited(struct task_output *o)
-{
-	if (o->fd != -1)
-		task_read(o);
-	if (o->line.len > 0)
-		task_emit(o, o->line.data, o->line.len);
-	buf_reset(&o->line);
-	o->exited = 1;
-	if (o->fd == -1) {
-		task_output_end(o);
-		return;
-	}
-	ev_timer_start(EV_DEFAULT, &o->drain_timer);
 }
 
 /* The task's timeout: SIGTERM to its group, after the grace SIGKILL. */
 static void
-task_kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+task_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct launch	*l = w->data;
-	struct hinit	*h = l->h;
+	struct task_run	*run = l->run;
 	char		 tmp[32];
 
-	if (l->pid <= 0)
+	if (run == NULL)
 		return;
-	if (l->timed_out) {
-		log_warnx("task %s: still running after the grace: SIGKILL",
-		    l->task->name);
-		kill(-l->pid, SIGKILL);
-		return;
-	}
-	log_warnx("task %s: timed out after %s: SIGTERM", l->task->name,
-	    duration_format(l->task->timeout, tmp, sizeof tmp));
-	l->timed_out = 1;
-	kill(-l->pid, SIGTERM);
-	ev_timer_set(&l->kill_timer, h->conf->grace / 1000.0, 0);
-	ev_timer_start(loop, &l->kill_timer);
+	log_warnx("task %s: timed out after %s: SIGTERM", run->task->name,
+	    duration_format(run->task->timeout, tmp, sizeof tmp));
+	run->timed_out = 1;
+	proc_terminate(&run->proc, SIGTERM, l->conf->grace / 1000.0, 1,
+	    task_killed);
 }
 
-/* The rest of a timed-out task's group had its grace. */
+/* On to the next task. */
 static void
-task_group_cb(struct ev_loop *loop, ev_timer *w, int revents)
+task_next(struct launch *l, struct task *t)
 {
-	struct launch	*l = w->data;
-
-	if (l->group > 0)
-		kill(-l->group, SIGKILL);
-	l->group = 0;
-}
-
-static void
-task_exited(pid_t pid, int status, void *arg)
-{
-	struct launch	*l = arg;
-	struct hinit	*h = l->h;
-	struct task	*t = l->task;
-	double		 left;
-	int		 code;
-
-	left = ev_timer_remaining(EV_DEFAULT, &l->kill_timer);
-	if (!ev_is_active(&l->kill_timer))
-		left = 0;
-	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
-	task_output_exited(l->out);
-	l->out = NULL;
-	l->pid = 0;
-	h->task = NULL;
-	h->task_pid = 0;
-	if (l->timed_out) {
-		/* The rest of its group got SIGTERM: the rest of the grace. */
-		if (ev_is_active(&l->group_timer))
-			task_group_cb(EV_DEFAULT, &l->group_timer, 0);
-		ev_timer_stop(EV_DEFAULT, &l->group_timer);
-		if (kill(-pid, 0) == 0) {
-			l->group = pid;
-			ev_timer_set(&l->group_timer, left, 0);
-			ev_timer_start(EV_DEFAULT, &l->group_timer);
-		}
-		code = TASK_EXIT_TIMEOUT;
-	} else if (WIFEXITED(status))
-		code = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		code = 128 + WTERMSIG(status);
-	else
-		code = 1;
-
-	if (WIFSIGNALED(status)) {
-		log_info("task %s: killed by SIG%s", t->name,
-		    signal_name(WTERMSIG(status)));
-	} else
-		log_info("task %s: exited with %d", t->name,
-		    WEXITSTATUS(status));
-	hinit_changed(h);
-
-	if (h->stopping || h->exit_code != -1) {
-		/* A stop signal: exit as if the app had been killed by it. */
-		l->stage = LAUNCH_DONE;
-		hinit_exit(h, app_exit_code(h, h->stop_signal));
-		return;
-	}
-	if (code != 0 && t->on_failure == TASK_FAILURE_EXIT) {
-		log_warnx("task %s failed (%d): exiting", t->name, code);
-		l->stage = LAUNCH_DONE;
-		hinit_exit(h, code);
-		return;
-	}
-	if (code != 0)
-		log_warnx("task %s failed (%d): continuing", t->name, code);
 	l->task = TAILQ_NEXT(t, entry);
 	l->stage = LAUNCH_TASK_WAIT;
 	l->told = 0;
@@ -423,81 +194,108 @@ task_exited(pid_t pid, int status, void *arg)
 }
 
 static void
+task_exited(struct proc *p, int status, void *arg)
+{
+	struct task_run	*run = arg;
+	struct launch	*l = run->l;
+	struct task	*t = run->task;
+	int		 code;
+
+	ev_timer_stop(EV_DEFAULT, &l->timeout_timer);
+	/* What it wrote, its last line too; then the output lives on. */
+	proc_output_linger(run->out, TASK_DRAIN_TIME, TASK_DRAIN_MAX);
+	run->out = NULL;
+	l->run = NULL;
+	if (run->timed_out)
+		code = TASK_EXIT_TIMEOUT;
+	else
+		code = proc_exit_code(status);
+	/* Timed out: the rest of its group has the rest of the grace. */
+	if (!proc_terminating(&run->proc)) {
+		proc_terminate_stop(&run->proc);
+		free(run);
+	}
+
+	if (WIFSIGNALED(status)) {
+		log_info("task %s: killed by SIG%s", t->name,
+		    signal_name(WTERMSIG(status)));
+	} else
+		log_info("task %s: exited with %d", t->name,
+		    WEXITSTATUS(status));
+	l->cb->changed(l->cb->arg);
+
+	if (l->stopping) {
+		/* A stop signal: exit as if the app had been killed by it. */
+		l->stage = LAUNCH_DONE;
+		l->cb->stopped(l->cb->arg);
+		return;
+	}
+	if (code != 0 && t->on_failure == TASK_FAILURE_EXIT) {
+		log_warnx("task %s failed (%d): exiting", t->name, code);
+		l->stage = LAUNCH_DONE;
+		l->cb->exit(code, l->cb->arg);
+		return;
+	}
+	if (code != 0)
+		log_warnx("task %s failed (%d): continuing", t->name, code);
+	task_next(l, t);
+}
+
+static void
 task_run(struct launch *l)
 {
-	struct hinit		*h = l->h;
 	struct task		*t = l->task;
+	struct task_run		*run;
 	struct proc_spawn	 ps;
 	char			*cause = NULL;
-	int			 p[2];
+	int			 fd;
 
 	log_info("task %s: running %s", t->name, t->command_shown);
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		xasprintf(&cause, "pipe: %s", strerror(errno));
-		l->pid = -1;
-	} else {
-		fd_set_nonblock(p[0]);
-		memset(&ps, 0, sizeof ps);
-		ps.shell_command = t->command;
-		ps.stdin_null = 1;
-		ps.stdout_fd = ps.stderr_fd = p[1];
-		l->pid = proc_spawn(&ps, &cause);
-		close(p[1]);
-		if (l->pid == -1)
-			close(p[0]);
-	}
-	if (l->pid == -1) {
+	run = xcalloc(1, sizeof *run);
+	run->l = l;
+	run->task = t;
+	memset(&ps, 0, sizeof ps);
+	ps.shell_command = t->command;
+	ps.flags = PROC_STDIN_NULL | PROC_OUTPUT;
+	if (proc_spawn(&run->proc, &ps, task_exited, run, &fd, &cause) != 0) {
 		log_warnx("task %s: %s", t->name, cause);
 		free(cause);
-		l->pid = 0;
+		free(run);
 		if (t->on_failure == TASK_FAILURE_EXIT) {
 			l->stage = LAUNCH_DONE;
-			hinit_exit(h, 1);
+			l->cb->exit(1, l->cb->arg);
 			return;
 		}
-		l->task = TAILQ_NEXT(t, entry);
-		l->stage = LAUNCH_TASK_WAIT;
-		l->told = 0;
-		task_step(l);
+		task_next(l, t);
 		return;
 	}
 	l->stage = LAUNCH_TASK_RUN;
 	l->waited = 1;
-	l->timed_out = 0;
-	l->out = task_output_new(h, t, p[0]);
-	h->task = t;
-	h->task_pid = l->pid;
-	reap_watch(l->pid, task_exited, l);
+	l->run = run;
+	run->out = proc_output_new(fd, TASK_LINE_MAX, task_output_cb, t);
 	if (t->timeout != 0) {
-		ev_timer_set(&l->kill_timer, t->timeout / 1000.0, 0);
-		ev_timer_start(EV_DEFAULT, &l->kill_timer);
+		ev_timer_set(&l->timeout_timer, t->timeout / 1000.0, 0);
+		ev_timer_start(EV_DEFAULT, &l->timeout_timer);
 	}
-	hinit_changed(h);
+	l->cb->changed(l->cb->arg);
 }
 
 /* Everything before the app is done: start it. */
 static void
 task_app(struct launch *l)
 {
-	struct hinit	*h = l->h;
-
 	l->stage = LAUNCH_DONE;
-	/* The app's checks start over with it: start_period begins now. */
-	if (l->waited)
-		probe_reset(&h->conf->checks);
-	if (app_start(h) != 0)
-		hinit_exit(h, 1);
+	l->cb->ready(l->waited, l->cb->arg);
 }
 
 /* Move on as far as the checks allow. */
 static void
 task_step(struct launch *l)
 {
-	struct hinit	*h = l->h;
 	struct buf	 others;
 
 	for (;;) {
-		if (h->stopping || h->exit_code != -1)
+		if (l->stopping)
 			return;
 		switch (l->stage) {
 		case LAUNCH_GATES:
@@ -518,9 +316,9 @@ task_step(struct launch *l)
 				l->told = 1;
 				l->waited = 1;
 				if (!ev_is_active(&l->wait_timer) &&
-				    h->conf->wait_timeout != 0) {
+				    l->conf->wait_timeout != 0) {
 					ev_timer_set(&l->wait_timer,
-					    h->conf->wait_timeout / 1000.0, 0);
+					    l->conf->wait_timeout / 1000.0, 0);
 					ev_timer_start(EV_DEFAULT,
 					    &l->wait_timer);
 				}
@@ -530,7 +328,7 @@ task_step(struct launch *l)
 			ev_timer_stop(EV_DEFAULT, &l->wait_timer);
 			if (l->stage == LAUNCH_GATES) {
 				l->stage = LAUNCH_TASK_WAIT;
-				l->task = TAILQ_FIRST(&h->conf->tasks);
+				l->task = TAILQ_FIRST(&l->conf->tasks);
 				l->told = 0;
 				continue;
 			}
@@ -544,29 +342,26 @@ task_step(struct launch *l)
 }
 
 /* Begin the launch; with nothing to wait for, the app starts at once. */
-void
-task_launch(struct hinit *h)
+struct launch *
+task_launch(struct config *conf, const struct launch_cb *cb)
 {
 	struct launch	*l;
 
 	l = xcalloc(1, sizeof *l);
-	l->h = h;
+	l->conf = conf;
+	l->cb = cb;
 	l->stage = LAUNCH_GATES;
 	ev_init(&l->wait_timer, task_wait_timeout_cb);
 	l->wait_timer.data = l;
-	ev_init(&l->kill_timer, task_kill_cb);
-	l->kill_timer.data = l;
-	ev_init(&l->group_timer, task_group_cb);
-	l->group_timer.data = l;
-	h->launch = l;
+	ev_init(&l->timeout_timer, task_timeout_cb);
+	l->timeout_timer.data = l;
 	task_step(l);
+	return (l);
 }
 
 void
-task_probe(struct hinit *h)
+task_probe(struct launch *l)
 {
-	struct launch	*l = h->launch;
-
 	if (l != NULL &&
 	    (l->stage == LAUNCH_GATES || l->stage == LAUNCH_TASK_WAIT))
 		task_step(l);
@@ -574,42 +369,51 @@ task_probe(struct hinit *h)
 
 /* Forward a signal to the running task's group. */
 void
-task_signal(struct hinit *h, int sig)
+task_signal(struct launch *l, int sig)
 {
-	if (h->task_pid <= 0)
-		return;
-	if (kill(-h->task_pid, sig) == -1 && errno != ESRCH)
-		log_warn("kill(-%ld, SIG%s)", (long)h->task_pid,
-		    signal_name(sig));
+	if (l != NULL && l->run != NULL)
+		proc_signal(&l->run->proc, sig, 1);
+}
+
+const char *
+task_running(struct launch *l)
+{
+	if (l == NULL || l->run == NULL)
+		return (NULL);
+	return (l->run->task->name);
 }
 
 /*
- * A stop signal while a task runs: the task's group gets it (no drain: the
- * app does not serve yet), its timeout no longer counts; the grace and the
- * task's exit (task_exited) do the rest.
+ * A stop signal while a task runs: the task's group gets it after SIGCONT
+ * (no drain: the app does not serve yet), its timeout no longer counts;
+ * the grace and the task's exit (task_exited) do the rest.
  */
 int
-task_stop(struct hinit *h, int sig)
+task_stop(struct launch *l, int sig)
 {
-	struct launch	*l = h->launch;
-
-	if (l == NULL || l->stage != LAUNCH_TASK_RUN || l->pid <= 0)
+	if (l == NULL || l->stage != LAUNCH_TASK_RUN || l->run == NULL)
 		return (0);
-	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
-	task_signal(h, sig);
+	l->stopping = 1;
+	ev_timer_stop(EV_DEFAULT, &l->timeout_timer);
+	proc_terminate_stop(&l->run->proc);
+	/* SIGCONT first, as to the app: a stopped task takes it so. */
+	if (sig != SIGCONT)
+		task_signal(l, SIGCONT);
+	task_signal(l, sig);
 	return (1);
 }
 
 /* hinit exits: nothing more starts. A running task is ended by the exit. */
 void
-task_cancel(struct hinit *h)
+task_cancel(struct launch *l)
 {
-	struct launch	*l = h->launch;
-
 	if (l == NULL)
 		return;
+	l->stopping = 1;
 	ev_timer_stop(EV_DEFAULT, &l->wait_timer);
-	ev_timer_stop(EV_DEFAULT, &l->kill_timer);
+	ev_timer_stop(EV_DEFAULT, &l->timeout_timer);
+	if (l->run != NULL)
+		proc_terminate_stop(&l->run->proc);
 	if (l->stage != LAUNCH_TASK_RUN)
 		l->stage = LAUNCH_DONE;
 }

@@ -1,17 +1,17 @@
 /*
- * url.c: target URLs: splitting http, https, postgres, postgresql, redis
- * and tcp URLs into their parts, and masking passwords for output.
+ * url.c: target URLs: splitting one into its parts, the same way for every
+ * check type, and masking passwords for output.
  *
  *	scheme://[user[:password]@]host[:port][/path][?query][#fragment]
  *
- * The scheme is lower-cased, user and password are percent-decoded, an IPv6
- * host is written in brackets ("[::1]:5432") and kept without them, the
- * port is digits only (1 to 65535), path and query are kept as written and
- * the fragment is dropped. A tcp URL needs a host and a port. A redis URL
- * with an empty host and a path is a unix socket: "redis:///run/redis.sock"
- * ("?db=N" selects a database). A postgres URL may leave the host empty
- * (libpq's default socket) or give a socket directory percent-encoded
- * ("postgres://%2Frun%2Fpostgresql/app").
+ * The scheme is lower-cased, user, password and host are percent-decoded,
+ * an IPv6 host is written in brackets ("[::1]:5432") and kept without
+ * them, the port is digits only (1 to 65535), path and query are kept as
+ * written and the fragment is dropped. What each scheme needs beyond that
+ * (a host, a port, a socket path) is its check type's to say, in its
+ * prepare(); which schemes exist is the registry's. One rule is the
+ * scheme's and is kept here all the same: a postgres URL refuses a '?' or
+ * a '#' before its '@', which libpq and every other reader split apart.
  *
  * Causes never quote the user name or the password.
  */
@@ -22,52 +22,7 @@
 #include <strings.h>
 
 #include "hinit.h"
-#include "config.h"
-
-static const char *const url_schemes[] = {
-	"http", "https", "postgres", "postgresql", "redis", "tcp", NULL
-};
-
-static int
-url_hex(int c)
-{
-	if (isdigit(c))
-		return (c - '0');
-	if (isxdigit(c))
-		return (tolower(c) - 'a' + 10);
-	return (-1);
-}
-
-/* Percent-decode [s, s + len); -1 on a bad escape or an encoded NUL. */
-static int
-url_decode(const char *s, size_t len, char **out)
-{
-	char	*d, *p;
-	size_t	 i;
-	int	 hi, lo;
-
-	p = d = xmalloc(len + 1);
-	for (i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			*p++ = s[i];
-			continue;
-		}
-		hi = lo = -1;
-		if (i + 2 < len) {
-			hi = url_hex((u_char)s[i + 1]);
-			lo = url_hex((u_char)s[i + 2]);
-		}
-		if (hi == -1 || lo == -1 || (hi == 0 && lo == 0)) {
-			free(d);
-			return (-1);
-		}
-		*p++ = (char)(hi * 16 + lo);
-		i += 2;
-	}
-	*p = '\0';
-	*out = d;
-	return (0);
-}
+#include "syntax.h"
 
 /* Length of the scheme before "://", or 0 if s does not start with one. */
 static size_t
@@ -92,12 +47,142 @@ url_host_char(int c)
 	    c == '%');
 }
 
+/*
+ * user:password@ in [auth, end); *host: where the host starts. libpq and
+ * libcurl both end the user info at the first '@' (and then take the rest
+ * for the host); an '@' inside a user name or password must be written
+ * %40, or each would read a different URL. The cause shows no part of it.
+ */
+static int
+url_parse_userinfo(struct url *u, const char *auth, const char *end,
+    const char **host, char **cause)
+{
+	const char	*at, *colon;
+
+	at = memchr(auth, '@', end - auth);
+	if (at != NULL && memchr(at + 1, '@', end - at - 1) != NULL) {
+		*cause = xstrdup("more than one '@' before the host (write an "
+		    "'@' in a user name or password as %40)");
+		return (-1);
+	}
+	/*
+	 * libpq looks for that '@' up to the first '/' alone, past a '?' or
+	 * a '#': "u:12?x@db/app" is password "12?x" at db to it, port 12 of
+	 * host "u" to any other reader, and the password would be shown.
+	 */
+	if (at == NULL && strncmp(u->scheme, "postgres", 8) == 0 &&
+	    memchr(end, '@', strcspn(end, "/")) != NULL) {
+		*cause = xstrdup("'?' or '#' before the '@' (write them in a "
+		    "user name or password as %3F and %23)");
+		return (-1);
+	}
+	if (at == NULL) {
+		*host = auth;
+		return (0);
+	}
+	if ((colon = memchr(auth, ':', at - auth)) == NULL)
+		colon = at;
+	if (syntax_decode(auth, colon - auth, 0, &u->user) != 0 ||
+	    (colon != at && syntax_decode(colon + 1, at - colon - 1, 0,
+	    &u->password) != 0)) {
+		*cause = xstrdup("bad percent-encoding in the user name or "
+		    "password");
+		return (-1);
+	}
+	*host = at + 1;
+	return (0);
+}
+
+/* The host in [host, end): "[v6]" or a name; *port: where ":port" starts. */
+static int
+url_parse_host(struct url *u, const char *host, const char *end,
+    const char **port, char **cause)
+{
+	const char	*hend, *p;
+
+	if (*host == '[') {
+		if ((hend = memchr(host, ']', end - host)) == NULL) {
+			*cause = xstrdup("IPv6 address without a closing ']'");
+			return (-1);
+		}
+		for (p = host + 1; p < hend; p++) {
+			if (!isxdigit((u_char)*p) && *p != ':' && *p != '.')
+				break;
+		}
+		if (p != hend || hend == host + 1) {
+			xasprintf(cause, "bad IPv6 address '%.*s'",
+			    (int)(hend - host + 1), host);
+			return (-1);
+		}
+		u->host = xstrndup(host + 1, hend - host - 1);
+		*port = hend + 1;
+		if (*port != end && **port != ':') {
+			xasprintf(cause, "unexpected '%.*s' after the IPv6 "
+			    "address", (int)(end - *port), *port);
+			return (-1);
+		}
+		return (0);
+	}
+	hend = host + strcspn(host, ":");
+	if (hend > end)
+		hend = end;
+	for (p = host; p < hend; p++) {
+		if (!url_host_char((u_char)*p))
+			break;
+	}
+	if (p != hend) {
+		if (*p == ',')
+			*cause = xstrdup("more than one host is not supported");
+		else
+			xasprintf(cause, "bad character '%c' in the host", *p);
+		return (-1);
+	}
+	if (syntax_decode(host, hend - host, 0, &u->host) != 0) {
+		*cause = xstrdup("bad percent-encoding in the host");
+		return (-1);
+	}
+	*port = hend;
+	return (0);
+}
+
+/* ":port" in [port, end); userinfo: an '@' came before the host. */
+static int
+url_parse_port(struct url *u, const char *port, const char *end,
+    int userinfo, char **cause)
+{
+	if (port == end)
+		return (0);
+	port++;		/* the ':' */
+	if (port == end) {
+		*cause = xstrdup("missing port after ':'");
+		return (-1);
+	}
+	if (syntax_port(port, end - port, &u->portnum) == 0) {
+		u->port = xstrndup(port, end - port);
+		return (0);
+	}
+	/*
+	 * Without an '@', "user:pass/word@host" reads as host "user", port
+	 * "pass": quote only what cannot be a password.
+	 */
+	if (memchr(port, ':', end - port) != NULL)
+		*cause = xstrdup("an IPv6 address must be written in brackets: "
+		    "[::1]:5432");
+	else if (!userinfo && (end - port > 5 ||
+	    strspn(port, "0123456789") < (size_t)(end - port)))
+		*cause = xstrdup("bad port (use 1 to 65535; in a password, "
+		    "write '/' '?' '#' '@' as %2F %3F %23 %40)");
+	else
+		xasprintf(cause, "bad port '%.*s' (use 1 to 65535)",
+		    (int)(end - port), port);
+	return (-1);
+}
+
 int
 url_parse(const char *s, struct url *u, char **cause)
 {
-	const char	*auth, *end, *at, *host, *hend, *port, *p, *colon;
+	const char	*auth, *end, *host, *port, *p;
 	size_t		 n, i;
-	u_long		 num;
 
 	memset(u, 0, sizeof *u);
 	for (p = s; *p != '\0'; p++) {
@@ -114,136 +199,13 @@ url_parse(const char *s, struct url *u, char **cause)
 	u->scheme = xstrndup(s, n);
 	for (i = 0; i < n; i++)
 		u->scheme[i] = tolower((u_char)u->scheme[i]);
-	for (i = 0; url_schemes[i] != NULL; i++) {
-		if (strcmp(u->scheme, url_schemes[i]) == 0)
-			break;
-	}
-	if (url_schemes[i] == NULL) {
-		xasprintf(cause, "unsupported URL scheme '%s' (use http, "
-		    "https, postgres, postgresql, redis or tcp)", u->scheme);
-		goto fail;
-	}
 
 	auth = s + n + 3;
 	end = auth + strcspn(auth, "/?#");
-
-	/*
-	 * user:password@. libpq and libcurl both end the user info at the
-	 * first '@' (and then take the rest for the host); an '@' inside a
-	 * user name or password must be written %40, or each would read a
-	 * different URL. The cause shows no part of it.
-	 */
-	at = memchr(auth, '@', end - auth);
-	if (at != NULL && memchr(at + 1, '@', end - at - 1) != NULL) {
-		*cause = xstrdup("more than one '@' before the host (write an "
-		    "'@' in a user name or password as %40)");
+	if (url_parse_userinfo(u, auth, end, &host, cause) != 0 ||
+	    url_parse_host(u, host, end, &port, cause) != 0 ||
+	    url_parse_port(u, port, end, host != auth, cause) != 0)
 		goto fail;
-	}
-	/*
-	 * libpq looks for that '@' up to the first '/' alone, past a '?' or
-	 * a '#': "u:12?x@db/app" is password "12?x" at db to it, port 12 of
-	 * host "u" to any other reader, and the password would be shown.
-	 */
-	if (at == NULL && strncmp(u->scheme, "postgres", 8) == 0 &&
-	    memchr(end, '@', strcspn(end, "/")) != NULL) {
-		*cause = xstrdup("'?' or '#' before the '@' (write them in a "
-		    "user name or password as %3F and %23)");
-		goto fail;
-	}
-	if (at != NULL) {
-		colon = memchr(auth, ':', at - auth);
-		if (colon == NULL)
-			colon = at;
-		if (url_decode(auth, colon - auth, &u->user) != 0 ||
-		    (colon != at && url_decode(colon + 1, at - colon - 1,
-		    &u->password) != 0)) {
-			*cause = xstrdup("bad percent-encoding in the user "
-			    "name or password");
-			goto fail;
-		}
-		host = at + 1;
-	} else
-		host = auth;
-
-	/* host, [v6] or name, then :port. */
-	if (*host == '[') {
-		if ((hend = memchr(host, ']', end - host)) == NULL) {
-			*cause = xstrdup("IPv6 address without a closing ']'");
-			goto fail;
-		}
-		for (p = host + 1; p < hend; p++) {
-			if (!isxdigit((u_char)*p) && *p != ':' && *p != '.')
-				break;
-		}
-		if (p != hend || hend == host + 1) {
-			xasprintf(cause, "bad IPv6 address '%.*s'",
-			    (int)(hend - host + 1), host);
-			goto fail;
-		}
-		u->host = xstrndup(host + 1, hend - host - 1);
-		port = hend + 1;
-		if (port != end && *port != ':') {
-			xasprintf(cause, "unexpected '%.*s' after the IPv6 "
-			    "address", (int)(end - port), port);
-			goto fail;
-		}
-	} else {
-		hend = host + strcspn(host, ":");
-		if (hend > end)
-			hend = end;
-		for (p = host; p < hend; p++) {
-			if (!url_host_char((u_char)*p))
-				break;
-		}
-		if (p != hend) {
-			if (*p == ',')
-				*cause = xstrdup("more than one host is not "
-				    "supported");
-			else
-				xasprintf(cause, "bad character '%c' in the "
-				    "host", *p);
-			goto fail;
-		}
-		if (url_decode(host, hend - host, &u->host) != 0) {
-			*cause = xstrdup("bad percent-encoding in the host");
-			goto fail;
-		}
-		port = hend;
-	}
-	if (port != end) {
-		/* port points at ':' */
-		port++;
-		if (port == end) {
-			*cause = xstrdup("missing port after ':'");
-			goto fail;
-		}
-		num = 0;
-		for (p = port; p < end; p++) {
-			if (!isdigit((u_char)*p) || num > 65535)
-				break;
-			num = num * 10 + (*p - '0');
-		}
-		if (p != end || num == 0 || num > 65535) {
-			/*
-			 * Without an '@', "user:pass/word@host" reads as
-			 * host "user", port "pass": quote only what cannot
-			 * be a password.
-			 */
-			if (memchr(port, ':', end - port) != NULL)
-				*cause = xstrdup("an IPv6 address must be "
-				    "written in brackets: [::1]:5432");
-			else if (at == NULL && (end - port > 5 ||
-			    strspn(port, "0123456789") < (size_t)(end - port)))
-				*cause = xstrdup("bad port (use 1 to 65535; "
-				    "in a password, write '/' '?' '#' '@' as "
-				    "%2F %3F %23 %40)");
-			else
-				xasprintf(cause, "bad port '%.*s' (use "
-				    "1 to 65535)", (int)(end - port), port);
-			goto fail;
-		}
-		u->port = xstrndup(port, end - port);
-	}
 
 	/* /path?query#fragment */
 	p = end;
@@ -253,31 +215,6 @@ url_parse(const char *s, struct url *u, char **cause)
 	if (*p == '?') {
 		n = strcspn(p + 1, "#");
 		u->query = xstrndup(p + 1, n);
-	}
-
-	if (strcmp(u->scheme, "tcp") == 0) {
-		if (*u->host == '\0' || u->port == NULL) {
-			*cause = xstrdup("a tcp target needs a host and a "
-			    "port: tcp://HOST:PORT");
-			goto fail;
-		}
-		if (u->user != NULL || (*u->path != '\0' &&
-		    strcmp(u->path, "/") != 0) || u->query != NULL) {
-			*cause = xstrdup("a tcp target is only "
-			    "tcp://HOST:PORT");
-			goto fail;
-		}
-	} else if (*u->host == '\0') {
-		if (strcmp(u->scheme, "redis") == 0) {
-			if (*u->path == '\0' || strcmp(u->path, "/") == 0) {
-				*cause = xstrdup("missing host (or the path "
-				    "of a unix socket: redis:///PATH)");
-				goto fail;
-			}
-		} else if (strncmp(u->scheme, "postgres", 8) != 0) {
-			*cause = xstrdup("missing host");
-			goto fail;
-		}
 	}
 	return (0);
 

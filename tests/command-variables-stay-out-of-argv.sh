@@ -21,14 +21,21 @@ INI
 
 # The command lines of this test's processes (those naming $T: other
 # tests on the machine may hold the same words), as another user reads
-# them: with ps, and in /proc.
+# them: with ps, and in /proc. On a loaded machine the command can end
+# while they are read (2 s of sleep against a walk of /proc): read again
+# until both caught it.
 argv_seen() {
-	local f
-	runuser -u nobody -- ps -eo args 2>&1 | grep -F "$T" >"$T/ps.$1"
-	for f in /proc/[0-9]*/cmdline; do
-		tr '\0' ' ' <"$f" 2>/dev/null
-		echo
-	done | grep -F "$T" >"$T/cmdline.$1"
+	local f i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		runuser -u nobody -- ps -eo args 2>&1 | grep -F "$T" >"$T/ps.$1"
+		for f in /proc/[0-9]*/cmdline; do
+			tr '\0' ' ' 2>/dev/null <"$f"
+			echo
+		done | grep -F "$T" >"$T/cmdline.$1"
+		grep -q printf "$T/ps.$1" && grep -q printf "$T/cmdline.$1" &&
+		    return 0
+		sleep 0.2
+	done
 }
 
 pid1 -c "$T/hinit.ini" --status-file "$T/s.json" -- sleep 30 2>"$T/err" &

@@ -1,6 +1,9 @@
 /*
- * unit-config.c: durations, target URLs and their masks, ${VAR} expansion,
- * and the config file errors that need no check type.
+ * unit-config.c: durations, target URLs and their masks, the small grammars
+ * of syntax.c (ports, addresses, percent-escapes, tokens, status ranges),
+ * what each check type requires of its target, ${VAR} expansion, the
+ * config file errors, and the defaults of every key table (hinit's and
+ * each check type's).
  */
 
 #include <stdlib.h>
@@ -134,6 +137,33 @@ url_bad(const char *s, const char *why)
 	free(cause);
 }
 
+/*
+ * A target the URL reader takes but its check type (or the registry)
+ * refuses: through the config, as `hinit check` reads it. A type this
+ * build lacks (a module not built) cannot say: skipped, said.
+ */
+static void
+target_bad(const char *s, const char *why)
+{
+	struct config	*conf = config_new();
+	char		*cause = NULL;
+
+	if (config_add_target(conf, s, &cause) == 0 &&
+	    config_finish(conf, &cause) == 0) {
+		FAIL("target '%s' accepted", s);
+		config_free(conf);
+		return;
+	}
+	if (strstr(cause, "is not available in this build") != NULL)
+		printf("skip: target '%s': %s\n", s, cause);
+	else if (strstr(cause, why) == NULL)
+		FAIL("target '%s': cause '%s', want '%s'", s, cause, why);
+	if (strstr(cause, "s3cret") != NULL)
+		FAIL("target '%s': cause shows the password: %s", s, cause);
+	free(cause);
+	config_free(conf);
+}
+
 static void
 mask_is(const char *s, const char *want)
 {
@@ -184,13 +214,18 @@ test_urls(void)
 	url_bad("http://[::1/", "closing ']'");
 	url_bad("http://[zz]:1/", "bad IPv6");
 	url_bad("http://[::1]x/", "after the IPv6");
-	url_bad("ftp://h/", "unsupported URL scheme 'ftp'");
 	url_bad("localhost:5432", "not a URL");
-	url_bad("http:///x", "missing host");
-	url_bad("redis://", "missing host");
-	url_bad("tcp://h", "needs a host and a port");
-	url_bad("tcp://:5432", "needs a host and a port");
-	url_bad("tcp://h:1/x", "only tcp://HOST:PORT");
+	/* Which schemes exist, and what each needs: the registry, the type. */
+	url_good("ftp://h/", "ftp", NULL, NULL, "h", NULL, "/", NULL);
+	target_bad("ftp://h/", "unsupported URL scheme 'ftp'");
+	target_bad("FTP://u:s3cret@h/", "unsupported URL scheme 'ftp' (use "
+	    "http, https, postgres, postgresql, redis or tcp)");
+	target_bad("http:///x", "missing host");
+	target_bad("redis://", "missing host");
+	target_bad("tcp://h", "needs a host and a port");
+	target_bad("tcp://:5432", "needs a host and a port");
+	target_bad("tcp://h:1/x", "only tcp://HOST:PORT");
+	target_bad("tcp://u:s3cret@h:1", "only tcp://HOST:PORT");
 	url_bad("http://u:s3cret%zz@h/", "percent-encoding");
 	url_bad("http://u:s3cret%00@h/", "percent-encoding");
 	url_bad("http://h a/", "space");
@@ -257,6 +292,104 @@ expand_bad(const char *in, const char *why)
 }
 
 static void
+statuses_are(const char *s, const char *want)
+{
+	struct syntax_range	*r = NULL;
+	u_int			 n = 0;
+	char			*cause = NULL, *text;
+
+	if (syntax_statuses(s, &r, &n, &cause) != 0) {
+		if (want != NULL)
+			FAIL("statuses '%s': %s", s, cause);
+		free(cause);
+		return;
+	}
+	text = syntax_statuses_text(r, n);
+	if (want == NULL)
+		FAIL("statuses '%s' accepted as '%s'", s, text);
+	else if (strcmp(text, want) != 0)
+		FAIL("statuses '%s': '%s', want '%s'", s, text, want);
+	free(text);
+	free(r);
+}
+
+static void
+test_syntax(void)
+{
+	struct syntax_range	 r[] = { { 200, 299 }, { 404, 404 } };
+	char			*host, *s;
+	u_int			 port;
+
+	statuses_are("200-399, 404", "200-399, 404");
+	statuses_are(" 200 - 204 ,301", "200-204, 301");
+	statuses_are("100-599", "100-599");
+	statuses_are("99", NULL);
+	statuses_are("600", NULL);
+	statuses_are("200-600", NULL);
+	statuses_are("300-200", NULL);
+	statuses_are("99999999999999999999", NULL);
+	statuses_are("200-", NULL);
+	statuses_are("200,", NULL);
+	statuses_are("", NULL);
+	statuses_are("+200", NULL);
+	statuses_are("2xx", NULL);
+	if (!syntax_status_in(r, 2, 200) || !syntax_status_in(r, 2, 404) ||
+	    syntax_status_in(r, 2, 300) || syntax_status_in(r, 2, 403))
+		FAIL("syntax_status_in");
+
+	if (syntax_port("65535", 5, &port) != 0 || port != 65535)
+		FAIL("port 65535");
+	if (syntax_port("1", 1, &port) != 0 || port != 1)
+		FAIL("port 1");
+	if (syntax_port("0", 1, NULL) == 0 ||
+	    syntax_port("65536", 5, NULL) == 0 ||
+	    syntax_port("99999999999", 11, NULL) == 0 ||
+	    syntax_port("", 0, NULL) == 0 || syntax_port("8o", 2, NULL) == 0 ||
+	    syntax_port("+80", 3, NULL) == 0)
+		FAIL("a bad port accepted");
+
+	host = NULL;
+	if (syntax_address("[::1]:8080", 10, &host, &port) != 0 ||
+	    host == NULL || strcmp(host, "::1") != 0 || port != 8080)
+		FAIL("address [::1]:8080");
+	free(host);
+	host = (char *)"x";
+	if (syntax_address(":80", 3, &host, &port) != 0 || host != NULL ||
+	    port != 80)
+		FAIL("address :80");
+	if (syntax_address("*:80", 4, &host, NULL) != 0 || host != NULL)
+		FAIL("address *:80");
+	if (syntax_address("::1:80", 6, NULL, NULL) == 0 ||
+	    syntax_address("[::1]80", 7, NULL, NULL) == 0 ||
+	    syntax_address("h:0", 3, NULL, NULL) == 0)
+		FAIL("a bad address accepted");
+
+	if (syntax_decode("a%40b%2f", 8, 0, &s) != 0 ||
+	    strcmp(s, "a@b/") != 0)
+		FAIL("decode a%%40b%%2f");
+	else
+		free(s);
+	if (syntax_decode("a%4", 3, 0, &s) == 0 ||
+	    syntax_decode("a%00", 4, 0, &s) == 0 ||
+	    syntax_decode("%zz", 3, 0, &s) == 0)
+		FAIL("a bad escape decoded");
+	if (syntax_decode("a%00%zz%41", 10, SYNTAX_LENIENT, &s) != 0 ||
+	    strcmp(s, "a%00%zzA") != 0)
+		FAIL("lenient decode");
+	else
+		free(s);
+
+	if (!syntax_token("X-Request_Id.1", 14) || syntax_token("", 0) ||
+	    syntax_token("GET /", 5) || syntax_token("a:b", 3))
+		FAIL("syntax_token");
+	if (syntax_header_name("Host: x", 7) != 4 ||
+	    syntax_header_name(": x", 3) != 0 ||
+	    syntax_header_name("Bad Name: x", 11) != 0 ||
+	    syntax_header_name("Host", 4) != 0)
+		FAIL("syntax_header_name");
+}
+
+static void
 test_expand(void)
 {
 	setenv("UC_SET", "value", 1);
@@ -284,7 +417,10 @@ test_expand(void)
 	expand_bad("${UC_SET-x}", "bad");
 }
 
-/* Load TEXT as a config file; return the cause, or NULL if it loads. */
+/*
+ * Load TEXT as a config file, and finish it as hinit does (check types
+ * judge their own keys then); return the cause, or NULL if it loads.
+ */
 static char *
 load(const char *text, size_t len)
 {
@@ -298,7 +434,8 @@ load(const char *text, size_t len)
 		fatal("write");
 	close(fd);
 	conf = config_new();
-	if (config_load(conf, path, &cause) == 0)
+	if (config_load(conf, path, &cause) == 0 &&
+	    config_finish(conf, &cause) == 0)
 		cause = NULL;
 	config_free(conf);
 	unlink(path);
@@ -452,6 +589,23 @@ test_load(void)
 	    ":2: line contains a NUL byte");
 }
 
+/* A check's key as -t shows it; a type not built: skipped. */
+static void
+key_is(struct check *c, const char *key, const char *want)
+{
+	char	*value;
+
+	if (c == NULL || c->type == NULL) {
+		printf("skip: %s of a check of no type\n", key);
+		return;
+	}
+	value = config_check_value(c, key);
+	if (value == NULL || strcmp(value, want) != 0)
+		FAIL("check %s: %s is '%s', want '%s'", c->name, key,
+		    value != NULL ? value : "(none)", want);
+	free(value);
+}
+
 static void
 test_target(void)
 {
@@ -492,9 +646,21 @@ test_target(void)
 		FAIL("target web: %s", c ? c->target : "-");
 	if (c != NULL && (c->interval != 10000 || c->timeout != 5000 ||
 	    c->retries != 3 || c->rise != 1 || !c->critical ||
-	    c->role != CHECK_ROLE_READY || !c->tls_verify ||
-	    c->follow_redirects))
+	    c->role != CHECK_ROLE_READY))
 		FAIL("target web: not the default timings");
+	/* Each check's type, with its own keys at their defaults. */
+	if (config_finish(conf, &cause) != 0) {
+		FAIL("config_finish: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	c = config_find_check(conf, "http");
+	key_is(c, "tls_verify", "yes");
+	key_is(c, "follow_redirects", "no");
+	key_is(c, "interval", "10s");
+	c = config_find_check(conf, "web");
+	if (c != NULL && (c->type == NULL || strcmp(c->type->name, "exec")))
+		FAIL("target web: not an exec check");
 
 	if (config_add_target(conf, "db=tcp://h:2", &cause) == 0)
 		FAIL("duplicate target name accepted");
@@ -514,11 +680,38 @@ test_target(void)
 	config_free(conf);
 }
 
+/* Every key of a table has help and a default, and one name. */
+static void
+keys_sound(const char *what, const struct config_key *keys, u_int n)
+{
+	u_int	 i, j;
+
+	for (i = 0; i < n; i++) {
+		if (keys[i].help == NULL || keys[i].dflt == NULL)
+			FAIL("%s key %s: no help or default", what,
+			    keys[i].name);
+		for (j = 0; j < i; j++) {
+			if (keys[i].section == keys[j].section &&
+			    strcmp(keys[i].name, keys[j].name) == 0)
+				FAIL("%s key %s twice", what, keys[i].name);
+		}
+		for (j = 0; what != NULL && j < config_nkeys; j++) {
+			if (config_keys[j].section == keys[i].section &&
+			    strcmp(config_keys[j].name, keys[i].name) == 0)
+				FAIL("%s key %s is hinit's too", what,
+				    keys[i].name);
+		}
+	}
+}
+
 static void
 test_defaults(void)
 {
-	struct config	*conf = config_new();
-	u_int		 i, j;
+	struct config			*conf = config_new();
+	const struct check_type		*type;
+	const char			*name;
+	char				*cause;
+	u_int				 i;
 
 	if (conf->grace != 10000 || conf->drain != 0 || conf->kill_group ||
 	    conf->restart != RESTART_NO || conf->restart_delay != 1000 ||
@@ -531,14 +724,14 @@ test_defaults(void)
 	config_free(conf);
 	config_free(NULL);
 
-	for (i = 0; i < config_nkeys; i++) {
-		if (config_keys[i].help == NULL || config_keys[i].dflt == NULL)
-			FAIL("key %s: no help or default", config_keys[i].name);
-		for (j = 0; j < i; j++) {
-			if (config_keys[i].section == config_keys[j].section &&
-			    strcmp(config_keys[i].name, config_keys[j].name) == 0)
-				FAIL("key %s twice", config_keys[i].name);
+	keys_sound(NULL, config_keys, config_nkeys);
+	for (i = 0; (name = check_type_name(i)) != NULL; i++) {
+		if ((type = check_type_find(name, &cause)) == NULL) {
+			printf("skip: %s\n", cause);
+			free(cause);
+			continue;
 		}
+		keys_sound(name, type->keys, type->nkeys);
 	}
 }
 
@@ -547,6 +740,7 @@ main(void)
 {
 	test_durations();
 	test_urls();
+	test_syntax();
 	test_expand();
 	test_load();
 	test_target();

@@ -1,10 +1,14 @@
 /*
- * unit-docs.c: hinit.ini(5) and the key table of src/config.c agree. Every
- * key of config_keys[] is an ".It Ic NAME" entry under the .Ss of its
- * section, every such entry is a key of the table, and each entry gives the
- * table's default ("Default:" then ".Ql VALUE", or "Default: none" or
- * "Default: empty" for an empty one), its bounds ("From MIN to MAX") and,
- * for a choice, exactly its words in order ("No = Cm a | b | c").
+ * unit-docs.c: hinit.ini(5) and the key tables agree: hinit's own
+ * (config_keys[]) and each check type's (struct check_type's keys, the
+ * modules' included, loaded as hinit loads them). Every key is an
+ * ".It Ic NAME" entry under the .Ss of its section, a check type's under
+ * the sentence that says it applies to that type's checks only; every
+ * such entry is a key of its table, and each entry gives the table's
+ * default ("Default:" then ".Ql VALUE", or "Default: none" or "Default:
+ * empty" for an empty one), its bounds ("From MIN to MAX") and, for a
+ * choice, exactly its words in order ("No = Cm a | b | c"). A check type
+ * this build lacks (its module not built) is skipped, and said.
  */
 
 #include <stdlib.h>
@@ -16,8 +20,16 @@
 
 #define DOCS_LINE_MAX	1024
 
+/* A key of a table, and whether the page has it. */
+struct docs_key {
+	const struct config_key	*key;
+	const char		*type;		/* NULL: hinit's own */
+	int			 seen;
+};
+
 struct docs_item {
 	int		 section;	/* enum config_section */
+	char		*type;		/* under "apply to TYPE" */
 	char		*name;
 	char		*head;		/* the .It line */
 	struct buf	 text;		/* every line, joined by spaces */
@@ -27,6 +39,10 @@ struct docs_item {
 
 static int		 failures;
 static const char	*docs_file;
+static struct docs_key	*docs_keys;
+static u_int		 docs_nkeys;
+static char		*docs_missing[16];	/* types not built */
+static u_int		 docs_nmissing;
 static const char *const docs_sections[] = { "[hinit]", "[check:NAME]",
     "[task:NAME]" };
 
@@ -63,28 +79,104 @@ docs_value(const char *args)
 }
 
 static void
-docs_check_item(struct docs_item *it, u_char *seen)
+docs_add_keys(const struct config_key *keys, u_int n, const char *type)
+{
+	u_int	 i;
+
+	docs_keys = xreallocarray(docs_keys, docs_nkeys + n,
+	    sizeof *docs_keys);
+	for (i = 0; i < n; i++) {
+		docs_keys[docs_nkeys].key = &keys[i];
+		docs_keys[docs_nkeys].type = type;
+		docs_keys[docs_nkeys].seen = 0;
+		docs_nkeys++;
+	}
+}
+
+/* hinit's keys, then each check type's, as the registry has them. */
+static void
+docs_load_keys(void)
+{
+	const struct check_type	*type;
+	const char		*name;
+	char			*cause;
+	u_int			 i;
+
+	docs_add_keys(config_keys, config_nkeys, NULL);
+	for (i = 0; (name = check_type_name(i)) != NULL; i++) {
+		if ((type = check_type_find(name, &cause)) == NULL) {
+			printf("skip: the keys of %s checks: %s\n", name,
+			    cause);
+			free(cause);
+			if (docs_nmissing < nitems(docs_missing))
+				docs_missing[docs_nmissing++] = xstrdup(name);
+			continue;
+		}
+		docs_add_keys(type->keys, type->nkeys, type->name);
+	}
+}
+
+static int
+docs_type_missing(const char *type)
+{
+	u_int	 i;
+
+	for (i = 0; type != NULL && i < docs_nmissing; i++) {
+		if (strcmp(docs_missing[i], type) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* "These keys apply to http checks only": "http"; NULL if not such. */
+static char *
+docs_type_sentence(const char *line)
+{
+	const char	*end, *word;
+
+	if ((end = strstr(line, " checks only")) == NULL ||
+	    (strstr(line, "apply to ") == NULL &&
+	    strstr(line, "applies to ") == NULL))
+		return (NULL);
+	for (word = end; word > line && word[-1] != ' '; word--)
+		/* nothing */;
+	return (xstrndup(word, end - word));
+}
+
+static void
+docs_check_item(struct docs_item *it)
 {
 	const struct config_key	*key = NULL;
+	struct docs_key		*dk = NULL;
 	const char		*text = it->text.data;
 	char			 want[256], lo[32], hi[32];
 	struct buf		 b;
 	u_int			 i;
 
-	for (i = 0; i < config_nkeys; i++) {
-		if ((int)config_keys[i].section == it->section &&
-		    strcmp(config_keys[i].name, it->name) == 0) {
-			key = &config_keys[i];
+	if (docs_type_missing(it->type))
+		return;
+	for (i = 0; i < docs_nkeys; i++) {
+		dk = &docs_keys[i];
+		if ((int)dk->key->section == it->section &&
+		    strcmp(dk->key->name, it->name) == 0) {
+			key = dk->key;
 			break;
 		}
 	}
 	if (key == NULL) {
-		FAIL("%s:%u: %s '%s' is documented but is not in "
-		    "config_keys[]", docs_file, it->line,
-		    docs_sections[it->section], it->name);
+		FAIL("%s:%u: %s '%s' is documented but is in no key table",
+		    docs_file, it->line, docs_sections[it->section], it->name);
 		return;
 	}
-	if (seen[i]++) {
+	if (it->type == NULL ? dk->type != NULL : dk->type == NULL ||
+	    strcmp(it->type, dk->type) != 0) {
+		FAIL("%s:%u: %s '%s' is a key of %s, documented as %s's",
+		    docs_file, it->line, docs_sections[it->section], it->name,
+		    dk->type != NULL ? dk->type : "every check",
+		    it->type != NULL ? it->type : "every check");
+		return;
+	}
+	if (dk->seen++) {
 		FAIL("%s:%u: %s '%s' is documented twice", docs_file,
 		    it->line, docs_sections[it->section], it->name);
 		return;
@@ -95,7 +187,7 @@ docs_check_item(struct docs_item *it, u_char *seen)
 		    docs_sections[it->section], it->name);
 	else if (strcmp(it->dflt, key->dflt) != 0)
 		FAIL("%s:%u: %s '%s': default '%s' in the page, '%s' in "
-		    "config_keys[]", docs_file, it->line,
+		    "its table", docs_file, it->line,
 		    docs_sections[it->section], it->name, it->dflt, key->dflt);
 
 	switch (key->type) {
@@ -136,6 +228,7 @@ static void
 docs_item_free(struct docs_item *it)
 {
 	free(it->name);
+	free(it->type);
 	free(it->head);
 	free(it->dflt);
 	buf_free(&it->text);
@@ -147,8 +240,7 @@ main(void)
 {
 	struct docs_item	 it;
 	const char		*top;
-	char			 line[DOCS_LINE_MAX], *p, *path;
-	u_char			 seen[256];
+	char			 line[DOCS_LINE_MAX], *p, *path, *type = NULL;
 	int			 section = -1, in_item = 0, want_dflt = 0;
 	u_int			 n = 0, i, items = 0;
 	size_t			 len;
@@ -162,11 +254,7 @@ main(void)
 		FAIL("%s: cannot open", path);
 		return (1);
 	}
-	if (config_nkeys > sizeof seen) {
-		FAIL("more keys than this test counts");
-		return (1);
-	}
-	memset(seen, 0, sizeof seen);
+	docs_load_keys();
 	memset(&it, 0, sizeof it);
 
 	while (fgets(line, sizeof line, f) != NULL) {
@@ -183,11 +271,21 @@ main(void)
 		    strncmp(line, ".Ss", 3) == 0 ||
 		    strncmp(line, ".Sh", 3) == 0) {
 			if (in_item) {
-				docs_check_item(&it, seen);
+				docs_check_item(&it);
 				docs_item_free(&it);
 				in_item = 0;
 			}
 			want_dflt = 0;
+		}
+		/* A type's own keys: from its sentence to the list's end. */
+		if (strcmp(line, ".El") == 0 || strncmp(line, ".Ss", 3) == 0 ||
+		    strncmp(line, ".Sh", 3) == 0) {
+			free(type);
+			type = NULL;
+		} else if (!in_item && section == CONFIG_SECTION_CHECK &&
+		    (p = docs_type_sentence(line)) != NULL) {
+			free(type);
+			type = p;
 		}
 		if (strncmp(line, ".Ss ", 4) == 0 ||
 		    strncmp(line, ".Sh ", 4) == 0) {
@@ -197,6 +295,7 @@ main(void)
 		if (section != -1 && strncmp(line, ".It Ic ", 7) == 0) {
 			p = line + 7;
 			it.section = section;
+			it.type = type != NULL ? xstrdup(type) : NULL;
 			it.name = xstrndup(p, strcspn(p, " "));
 			it.head = xstrdup(line);
 			it.line = n;
@@ -223,16 +322,19 @@ main(void)
 			it.dflt = xstrdup("");
 	}
 	if (in_item) {
-		docs_check_item(&it, seen);
+		docs_check_item(&it);
 		docs_item_free(&it);
 	}
+	free(type);
 	fclose(f);
 
-	for (i = 0; i < config_nkeys; i++) {
-		if (!seen[i])
-			FAIL("%s: %s '%s' is in config_keys[] but not in the "
-			    "page", path, docs_sections[config_keys[i].section],
-			    config_keys[i].name);
+	for (i = 0; i < docs_nkeys; i++) {
+		if (!docs_keys[i].seen)
+			FAIL("%s: %s '%s' (%s) is in its table but not in the "
+			    "page", path,
+			    docs_sections[docs_keys[i].key->section],
+			    docs_keys[i].key->name, docs_keys[i].type != NULL ?
+			    docs_keys[i].type : "hinit");
 	}
 	if (items == 0)
 		FAIL("%s: no key entries found", path);
@@ -242,7 +344,7 @@ main(void)
 		fprintf(stderr, "%d failure(s)\n", failures);
 		return (1);
 	}
-	printf("ok: %u keys of config_keys[] match hinit.ini(5)\n",
-	    config_nkeys);
+	printf("ok: %u keys, hinit's and the check types', match "
+	    "hinit.ini(5)\n", docs_nkeys);
 	return (0);
 }

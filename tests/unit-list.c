@@ -109,6 +109,9 @@ test_tailq(void)
 	expect("inserted at the tail: in order",
 	    same(queue_text(&head), "0123"));
 	expect("next", TAILQ_NEXT(&it[1], tentry) == &it[2]);
+	expect("previous", TAILQ_PREV(&it[2], item_queue, tentry) == &it[1]);
+	expect("none before the first",
+	    TAILQ_PREV(&it[0], item_queue, tentry) == NULL);
 	TAILQ_REMOVE(&head, &it[3], tentry);
 	expect("removed the last", same(queue_text(&head), "012"));
 	TAILQ_INSERT_TAIL(&head, &it[3], tentry);

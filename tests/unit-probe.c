@@ -139,7 +139,9 @@ fake_cancel(struct check *c)
 }
 
 static const struct check_type fake_type = {
-	"fake", NULL, NULL, fake_start, fake_cancel, NULL
+	.name = "fake",
+	.start = fake_start,
+	.cancel = fake_cancel
 };
 
 static void

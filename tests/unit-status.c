@@ -33,10 +33,10 @@ static char	 dir[] = "/tmp/unit-status.XXXXXX";
 	}								\
 } while (0)
 
-static const struct check_type	fake_pg = { "postgres", NULL, NULL, NULL,
-				    NULL, NULL };
-static const struct check_type	fake_exec = { "exec", NULL, NULL, NULL,
-				    NULL, NULL };
+static const struct check_type	fake_pg = { .name = "postgres",
+				    .component = "datastore" };
+static const struct check_type	fake_exec = { .name = "exec",
+				    .component = "system" };
 
 static struct check *
 add_check(struct config *conf, const char *name, const struct check_type *t,
@@ -141,7 +141,7 @@ run_status(const char *a1, const char *a2, const char *a3, const char *a4)
 	dup2(null, 1);
 	dup2(null, 2);
 	close(null);
-	rc = cmd_status(argc, argv, NULL);
+	rc = cmd_status(argc, argv);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(saved, 1);

@@ -74,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fflush(stdout);
 	saved = dup(1);
 	dup2(fuzz_null, 1);
-	rc = cmd_status(argc, argv, NULL);
+	rc = cmd_status(argc, argv);
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
