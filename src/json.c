@@ -170,7 +170,9 @@ json_number(struct json_parser *ps, double *d)
 	char		 tmp[64], *end;
 	size_t		 len = 0;
 
+	/* strchr() finds a NUL too: it would end the number in tmp. */
 	while (ps->p + len < ps->end && len < sizeof tmp - 1 &&
+	    ps->p[len] != '\0' &&
 	    strchr("+-0123456789.eE", ps->p[len]) != NULL)
 		len++;
 	if (len == 0 || len == sizeof tmp - 1)
