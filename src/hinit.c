@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -255,6 +256,25 @@ fail:
 	exit(EXIT_USAGE);
 }
 
+/*
+ * Started with 0, 1 or 2 closed (a supervisor's "<&- >&-"), the next
+ * descriptor hinit made (a socket of the endpoint, of the notify protocol)
+ * would take its number and reach the app as its stdin or stdout: /dev/null
+ * takes each closed one first.
+ */
+static void
+hinit_open_stdio(void)
+{
+	int	 fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) == -1)
+			break;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,6 +284,7 @@ main(int argc, char **argv)
 	struct config		*conf;
 	int			 test = 0;
 
+	hinit_open_stdio();
 	/* A subcommand only in first position: after it, its own words. */
 	if (argc > 1 && (cmd = cmd_find(argv[1])) != NULL)
 		return (cmd->exec(argc - 1, argv + 1));

@@ -30,6 +30,7 @@
 struct proc_stat {
 	pid_t			 pid;
 	pid_t			 ppid;
+	pid_t			 pgrp;
 	char			 state;
 	unsigned long long	 start;		/* clock ticks after boot */
 	char			 comm[32];
@@ -68,9 +69,9 @@ proc_stat_read(pid_t pid, struct proc_stat *ps)
 	ps->pid = pid;
 	/* state ppid pgrp session tty tpgid flags, 4 faults, 4 times, */
 	/* priority nice threads itrealvalue starttime */
-	if (sscanf(q + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
-	    "%*d %*d %*d %*d %*d %*d %llu", &ps->state, &ps->ppid,
-	    &ps->start) != 3)
+	if (sscanf(q + 1, " %c %d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u "
+	    "%*d %*d %*d %*d %*d %*d %llu", &ps->state, &ps->ppid, &ps->pgrp,
+	    &ps->start) != 4)
 		return (-1);
 	return (0);
 }
@@ -113,6 +114,32 @@ proc_scan(u_int *np)
 	qsort(procs, n, sizeof *procs, proc_stat_cmp);
 	*np = n;
 	return (procs);
+}
+
+int
+proc_group_live(pid_t pgrp)
+{
+	struct proc_stat	*procs;
+	u_int			 n, i;
+	char			 self[32];
+	ssize_t			 len;
+	int			 live = 0;
+
+	/* A /proc of another pid namespace (or none) tells nothing. */
+	len = readlink("/proc/self", self, sizeof self - 1);
+	if (len <= 0)
+		return (1);
+	self[len] = '\0';
+	if (strtol(self, NULL, 10) != (long)getpid())
+		return (1);
+	if ((procs = proc_scan(&n)) == NULL)
+		return (1);
+	for (i = 0; i < n && !live; i++) {
+		live = procs[i].pgrp == pgrp && procs[i].state != 'Z' &&
+		    procs[i].state != 'X';
+	}
+	free(procs);
+	return (live);
 }
 
 /*

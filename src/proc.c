@@ -424,7 +424,13 @@ proc_terminating(const struct proc *p)
 int
 proc_group_gone(struct proc *p)
 {
-	return (kill(-p->pid, 0) == -1 && errno == ESRCH);
+	if (kill(-p->pid, 0) == -1 && errno == ESRCH)
+		return (1);
+	/*
+	 * kill() reaches zombies too: orphans that the init they went to (an
+	 * app as PID 1, not hinit) has not reaped, maybe never will.
+	 */
+	return (!proc_group_live(p->pid));
 }
 
 int

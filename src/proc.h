@@ -85,6 +85,8 @@ void		 proc_terminate_stop(struct proc *);
 int		 proc_terminating(const struct proc *);	/* SIGKILL to come */
 /* Its process group is gone: no process of it is left. */
 int		 proc_group_gone(struct proc *);
+/* A process of the group that is not a zombie; 1 if /proc cannot tell. */
+int		 proc_group_live(pid_t);
 /* Its wait status as an exit code: the code, or 128+N for signal N. */
 int		 proc_exit_code(int);
 
