@@ -127,15 +127,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (url_parse(s, &u, &cause) == 0) {
 		if (u.scheme == NULL || u.host == NULL || u.path == NULL)
 			abort();
-		if (url_parse(masked, &m, &cause) != 0) {
+		/*
+		 * Unless masking took a '/' away with a password: in
+		 * "postgres://?password=/#@" the '/' ends where libpq looks
+		 * for user info, and without it the '@' would be read as its
+		 * end, as the mask (for showing only) rightly is refused.
+		 */
+		if (url_parse(masked, &m, &cause) == 0) {
+			/* exec:... is a command, shown as written. */
+			if (u.password != NULL &&
+			    strncasecmp(s, "exec:", 5) != 0 &&
+			    (m.password == NULL ||
+			    strcmp(m.password, "***") != 0))
+				abort();
+			url_free(&m);
+		} else if (fuzz_count(s, "/") == fuzz_count(masked, "/")) {
 			fprintf(stderr, "'%s' parses, masked '%s' not: %s\n",
 			    s, masked, cause);
 			abort();
 		}
-		if (u.password != NULL &&
-		    (m.password == NULL || strcmp(m.password, "***") != 0))
-			abort();
-		url_free(&m);
+		free(cause);
+		cause = NULL;
 		url_free(&u);
 	} else {
 		if (cause == NULL)
