@@ -2,7 +2,7 @@
 # notify = yes in a config that has [check:...] sections too: hinit starts,
 # check app follows READY=1 beside the others, and the overall state takes
 # both. (hinit looked the check app up among the sections and crashed at
-# start with a NULL check.) No wait can name check app, which is told only
+# start with a NULL check; hinit -t shows the sections written.) No wait can name check app, which is told only
 # once the app runs: hinit -t and a run refuse it, naming the line. As PID 1.
 . "$top_srcdir/tests/lib.sh"
 PY=$PYTHON
@@ -16,6 +16,11 @@ status_file = $T/status.json
 command = test -d $T
 interval = 100ms
 INI
+
+# hinit -t takes it and shows the sections written, not the check app.
+out=$(timeout 10 "$HINIT" -t -c "$T/hinit.ini" 2>&1) ||
+    fail "hinit -t refused it: $out"
+expect_no_match "-t output" '\[check:app\]' "$out"
 
 # field CHECK: its state in the status file; overall: the document's.
 field() {

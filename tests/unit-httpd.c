@@ -19,17 +19,9 @@
 #include "check.h"
 #include "config.h"
 #include "status.h"
+#include "unit.h"
 
-static int	 failures;
 static int	 port;
-
-#define expect(what, cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
-		    what);						\
-		failures++;						\
-	}								\
-} while (0)
 
 static int
 free_port(void)

@@ -10,16 +10,7 @@
 #include <string.h>
 
 #include "list.h"
-
-static int	 failures;
-
-#define expect(what, cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
-		    what);						\
-		failures++;						\
-	}								\
-} while (0)
+#include "unit.h"
 
 struct item {
 	int			 n;

@@ -15,16 +15,7 @@
 
 #include "hinit.h"
 #include "check.h"
-
-static int	 failures;
-
-#define expect(what, cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
-		    what);						\
-		failures++;						\
-	}								\
-} while (0)
+#include "unit.h"
 
 #define MAXATTEMPTS	64
 

@@ -22,16 +22,7 @@
 
 #include "hinit.h"
 #include "proc.h"
-
-static int	 failures;
-
-#define expect(what, cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
-		    what);						\
-		failures++;						\
-	}								\
-} while (0)
+#include "unit.h"
 
 /* What an output gave: "text|flags;" each. */
 static void

@@ -21,17 +21,9 @@
 #include "cmd.h"
 #include "json.h"
 #include "status.h"
+#include "unit.h"
 
-static int	 failures;
 static char	 dir[] = "/tmp/unit-status.XXXXXX";
-
-#define expect(what, cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__,	\
-		    what);						\
-		failures++;						\
-	}								\
-} while (0)
 
 static const struct check_type	fake_pg = { .name = "postgres",
 				    .component = "datastore" };
