@@ -144,6 +144,7 @@ hinit_finish(struct hinit *h)
 	int	 code = h->exit_code;
 
 	probe_stop(&h->conf->checks);
+	proc_output_drain();
 	httpd_free(h->httpd);
 	status_free(h->status);
 	app_free(&h->app);

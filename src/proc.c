@@ -41,6 +41,7 @@ static struct {
 	proc_reaped_cb		*reaped;
 	void			*arg;
 	u_int			 ending;	/* groups being ended */
+	LIST_HEAD(, proc_output) lingering;	/* outputs of children gone */
 } proc_table;
 
 /*
@@ -561,6 +562,7 @@ struct proc_output {
 	int		 dropping;	/* past the bounds */
 	size_t		 left;		/* bytes still passed on */
 	ev_timer	 timer;		/* time still passed on */
+	LIST_ENTRY(proc_output)	 entry;	/* in proc_table.lingering */
 };
 
 static void
@@ -629,6 +631,8 @@ proc_output_close(struct proc_output *o)
 static void
 proc_output_release(struct proc_output *o)
 {
+	if (o->lingering)
+		LIST_REMOVE(o, entry);
 	proc_output_close(o);
 	ev_timer_stop(EV_DEFAULT, &o->timer);
 	buf_free(&o->line);
@@ -648,10 +652,11 @@ proc_output_drop(struct proc_output *o)
 /*
  * Read what there is, a bounded number of times; at the end (EOF or an
  * error), the last piece and the pipe is closed; a lingering output is
- * freed then.
+ * freed then. 1: there may be more to read now (the bound was met); 0:
+ * nothing more now; -1: the end.
  */
-void
-proc_output_read(struct proc_output *o)
+static int
+proc_output_read_some(struct proc_output *o)
 {
 	char	 data[4096];
 	ssize_t	 n;
@@ -662,13 +667,13 @@ proc_output_read(struct proc_output *o)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN)
-			return;
+			return (0);
 		if (n <= 0) {
 			proc_output_flush(o);
 			proc_output_close(o);
 			if (o->lingering)
 				proc_output_release(o);
-			return;
+			return (-1);
 		}
 		if (o->lingering && !o->dropping) {
 			if ((size_t)n > o->left)
@@ -678,6 +683,34 @@ proc_output_read(struct proc_output *o)
 		}
 		if (!o->dropping)
 			proc_output_add(o, data, n);
+	}
+	return (1);
+}
+
+void
+proc_output_read(struct proc_output *o)
+{
+	proc_output_read_some(o);
+}
+
+/*
+ * At hinit's exit: what the leftovers of children gone wrote and the loop
+ * has not read yet is passed on (within the bounds still left), not lost
+ * with the pipe; a writer still there is not waited for.
+ */
+void
+proc_output_drain(void)
+{
+	struct proc_output	*o;
+	int			 more;
+
+	while ((o = LIST_FIRST(&proc_table.lingering)) != NULL) {
+		while ((more = proc_output_read_some(o)) == 1 && !o->dropping)
+			/* nothing */;
+		if (more != -1) {
+			proc_output_flush(o);
+			proc_output_release(o);
+		}
 	}
 }
 
@@ -732,6 +765,7 @@ proc_output_linger(struct proc_output *o, double seconds, size_t bytes)
 		return;
 	}
 	o->lingering = 1;
+	LIST_INSERT_HEAD(&proc_table.lingering, o, entry);
 	o->left = bytes;
 	ev_timer_set(&o->timer, seconds, 0);
 	ev_timer_start(EV_DEFAULT, &o->timer);

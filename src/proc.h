@@ -123,6 +123,8 @@ void		 proc_output_free(struct proc_output *);
  * for so many seconds and bytes more, dropped after. Frees itself.
  */
 void		 proc_output_linger(struct proc_output *, double, size_t);
+/* At the exit: what lingering outputs hold is passed on; they are freed. */
+void		 proc_output_drain(void);
 
 /*
  * src/proc-end.c: ending what is left below hinit, with a grace: a
