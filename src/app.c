@@ -305,10 +305,12 @@ app_restart(struct app *app)
 }
 
 void
-app_signal(struct app *app, int sig)
+app_signal(struct app *app, int sig, int flags)
 {
+	if (app->conf->kill_group)
+		flags |= PROC_SIGNAL_GROUP;
 	if (app->pid > 0)
-		proc_signal(&app->proc, sig, app->conf->kill_group);
+		proc_signal(&app->proc, sig, flags);
 }
 
 void

@@ -55,7 +55,8 @@ struct app {
 
 void		 app_init(struct app *);
 int		 app_start(struct app *);
-void		 app_signal(struct app *, int);	/* to it, or its group (-g) */
+/* To it, or its group (-g); flags: PROC_SIGNAL_STOP, or 0. */
+void		 app_signal(struct app *, int, int);
 /* The exit code hinit passes on: the app's, 128+N for signal N, 0 if -e. */
 int		 app_exit_code(const struct app *, int);
 void		 app_restart(struct app *);	/* on_unhealthy = restart */

@@ -183,7 +183,7 @@ hook_exited(struct proc *p, int status, void *arg)
 	k->out = NULL;
 	proc_terminate_stop(p);
 	if (k->timed_out)
-		proc_signal(p, SIGKILL, 1);
+		proc_signal(p, SIGKILL, PROC_SIGNAL_GROUP);
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 		log_warnx("on_change: exited with %d", WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {

@@ -108,7 +108,7 @@ static void
 hinit_forward(struct hinit *h, int sig)
 {
 	if (h->app.pid > 0)
-		app_signal(&h->app, sig);
+		app_signal(&h->app, sig, 0);
 	else
 		task_signal(h->launch, sig);
 }
@@ -212,14 +212,8 @@ hinit_drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (h->conf->stop_signal != 0)
 		sig = h->conf->stop_signal;
 	log_verbose("sending SIG%s to the app", signal_name(sig));
-	/*
-	 * A stopped app takes its signal only once continued. SIGCONT goes
-	 * first: sent after, it would discard a stop_signal of SIGTSTP,
-	 * SIGTTIN or SIGTTOU still pending (the kernel does so).
-	 */
-	if (sig != SIGCONT)
-		hinit_forward(h, SIGCONT);
-	hinit_forward(h, sig);
+	/* SIGCONT first: a stopped app takes it so (proc_kill_stop()). */
+	app_signal(&h->app, sig, PROC_SIGNAL_STOP);
 	ev_timer_set(&h->grace_timer, h->conf->grace / 1000.0, 0);
 	ev_timer_start(loop, &h->grace_timer);
 }

@@ -246,13 +246,7 @@ proc_sweep(struct proc_end *pe, int sig, struct buf *names)
 		left++;
 		if (sig != SIGKILL && proc_end_swept(pe, p->pid))
 			continue;
-		/*
-		 * A stopped process takes it only once continued; SIGCONT
-		 * first, as it discards a pending SIGTSTP, SIGTTIN, SIGTTOU.
-		 */
-		if (sig != SIGKILL && sig != SIGCONT)
-			kill(p->pid, SIGCONT);
-		if (kill(p->pid, sig) == -1)
+		if (proc_kill_stop(p->pid, sig) == -1)
 			continue;
 		if (sig != SIGKILL && pe != NULL) {
 			pe->swept = xreallocarray(pe->swept, pe->nswept + 1,
@@ -283,10 +277,7 @@ proc_kill_all(int sig, int everything)
 		proc_sweep(NULL, sig, NULL);
 		return;
 	}
-	/* SIGCONT first, as in proc_sweep(). */
-	if (sig != SIGKILL && sig != SIGCONT)
-		kill(-1, SIGCONT);
-	if (kill(-1, sig) == -1 && errno != ESRCH)
+	if (proc_kill_stop(-1, sig) == -1 && errno != ESRCH)
 		log_warn("kill(-1, SIG%s)", signal_name(sig));
 }
 

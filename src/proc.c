@@ -355,18 +355,31 @@ proc_forget(struct proc *p)
 	p->running = 0;
 }
 
+int
+proc_kill_stop(pid_t to, int sig)
+{
+	if (sig != SIGKILL && sig != SIGCONT)
+		kill(to, SIGCONT);
+	return (kill(to, sig));
+}
+
 /*
- * To its group (1), even once it is reaped: what it left may live on. To
- * it alone only while it runs: its pid may be another's once reaped.
+ * To its group, even once it is reaped: what it left may live on. To it
+ * alone only while it runs: its pid may be another's once reaped.
  */
 void
-proc_signal(struct proc *p, int sig, int group)
+proc_signal(struct proc *p, int sig, int flags)
 {
+	int	 group = flags & PROC_SIGNAL_GROUP, rc;
 	pid_t	 to = group ? -p->pid : p->pid;
 
 	if (p->pid <= 0 || (!group && !p->running))
 		return;
-	if (kill(to, sig) == -1 && errno != ESRCH)
+	if (flags & PROC_SIGNAL_STOP)
+		rc = proc_kill_stop(to, sig);
+	else
+		rc = kill(to, sig);
+	if (rc == -1 && errno != ESRCH)
 		log_warn("kill(%ld, SIG%s)", (long)to, signal_name(sig));
 }
 
@@ -387,14 +400,7 @@ proc_terminate(struct proc *p, int sig, double delay, int group,
     proc_kill_cb *cb)
 {
 	proc_terminate_stop(p);
-	/*
-	 * A stopped process takes it only once continued. SIGCONT goes first:
-	 * sent after, it would discard a SIGTSTP, SIGTTIN or SIGTTOU still
-	 * pending (the kernel does so).
-	 */
-	if (sig != SIGKILL && sig != SIGCONT)
-		proc_signal(p, SIGCONT, group);
-	proc_signal(p, sig, group);
+	proc_signal(p, sig, (group ? PROC_SIGNAL_GROUP : 0) | PROC_SIGNAL_STOP);
 	p->ending = 1;
 	proc_table.ending++;
 	p->kill_to = group ? -p->pid : p->pid;

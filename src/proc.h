@@ -71,8 +71,21 @@ int		 proc_spawn(struct proc *, const struct proc_spawn *,
 		     proc_exit_cb *, void *, int *, char **);
 /* Its exit no longer comes back: it counts as an orphan's. */
 void		 proc_forget(struct proc *);
-/* A signal to it, or its group (1); a child gone is no error. */
+/*
+ * A signal to it, or its group (PROC_SIGNAL_GROUP); a child gone is no
+ * error. PROC_SIGNAL_STOP: a signal that ends it, SIGCONT first (see
+ * proc_kill_stop()).
+ */
+#define PROC_SIGNAL_GROUP	0x1
+#define PROC_SIGNAL_STOP	0x2
 void		 proc_signal(struct proc *, int, int);
+/*
+ * kill(2) of a signal that ends what it reaches: a stopped process takes
+ * it only once continued, and SIGCONT sent after it would discard a
+ * SIGTSTP, SIGTTIN or SIGTTOU still pending (the kernel does so): SIGCONT
+ * goes first (but before SIGKILL). kill(2)'s result for the signal.
+ */
+int		 proc_kill_stop(pid_t, int);
 /*
  * A signal to it or its group (1) now, after SIGCONT (a stopped process
  * takes it so), SIGKILL after the delay (to what is left of its group even

@@ -372,7 +372,7 @@ void
 task_signal(struct launch *l, int sig)
 {
 	if (l != NULL && l->run != NULL)
-		proc_signal(&l->run->proc, sig, 1);
+		proc_signal(&l->run->proc, sig, PROC_SIGNAL_GROUP);
 }
 
 const char *
@@ -396,10 +396,7 @@ task_stop(struct launch *l, int sig)
 	l->stopping = 1;
 	ev_timer_stop(EV_DEFAULT, &l->timeout_timer);
 	proc_terminate_stop(&l->run->proc);
-	/* SIGCONT first, as to the app: a stopped task takes it so. */
-	if (sig != SIGCONT)
-		task_signal(l, SIGCONT);
-	task_signal(l, sig);
+	proc_signal(&l->run->proc, sig, PROC_SIGNAL_GROUP | PROC_SIGNAL_STOP);
 	return (1);
 }
 

@@ -310,7 +310,7 @@ test_terminate_stopped(void)
 		return;
 	}
 	turn(0.2);
-	proc_signal(&ch.proc, SIGSTOP, 1);
+	proc_signal(&ch.proc, SIGSTOP, PROC_SIGNAL_GROUP);
 	turn(0.1);
 	proc_terminate(&ch.proc, SIGTERM, 5.0, 1, child_killed);
 	child_wait(&ch, 3);
@@ -390,7 +390,7 @@ test_end_leftovers(void)
 	    kill(other.proc.pid, 0) == 0);
 	expect("nothing left to end", proc_end_start(&pe, SIGTERM, 2.0) == 0);
 
-	proc_signal(&other.proc, SIGKILL, 1);
+	proc_signal(&other.proc, SIGKILL, PROC_SIGNAL_GROUP);
 	child_wait(&other, 5);
 	expect("the other reaped", other.done);
 	proc_end_free(&pe);
