@@ -419,8 +419,8 @@ hinit_become_init(struct hinit *h)
 	if (!h->pid1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 			log_warn("cannot become a child subreaper");
-		else if (!h->opts->subreaper)
-			log_info("not PID 1: acting as a child subreaper");
+		else
+			h->subreaper = 1;
 	}
 	if (h->opts->pdeath_signal != 0 &&
 	    prctl(PR_SET_PDEATHSIG, h->opts->pdeath_signal) == -1)
@@ -437,6 +437,9 @@ hinit_run(struct hinit *h, char **argv)
 	u_int		 n;
 
 	log_set_format(h->conf->log_format);
+	/* Said once the config is good, in its log format. */
+	if (h->subreaper && !h->opts->subreaper)
+		log_info("not PID 1: acting as a child subreaper");
 
 	/*
 	 * Signals are read from a signalfd while they stay blocked, as tini

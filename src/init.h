@@ -40,6 +40,7 @@ struct hinit {
 	struct init_options	*opts;
 	struct app		 app;
 	int			 pid1;		/* hinit is PID 1 */
+	int			 subreaper;	/* not PID 1: a subreaper */
 	int			 stopping;	/* a stop has begun */
 	int			 stop_signal;	/* the signal that began it */
 	int			 exit_code;	/* -1 until decided */
