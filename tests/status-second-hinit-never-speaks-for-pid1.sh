@@ -10,11 +10,15 @@
 . "$top_srcdir/tests/lib.sh"
 
 # A container's namespaces: pid, and mount with /run and /tmp of its own.
+# The build tree may be under /tmp (CI clones there): hinit is copied to
+# the new /run first, and run from there inside.
+bin=/run/bin/hinit
 cat >"$T/run.sh" <<SH
 mount --make-rprivate / &&
     mount -t tmpfs -o mode=755 tmpfs /run &&
+    mkdir /run/bin && cp "$HINIT" $bin &&
     mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 99
-exec "$HINIT" --check 'bad=exec:false' -- sleep 1000
+exec $bin --check 'bad=exec:false' -- sleep 1000
 SH
 unshare --mount --pid --fork --kill-child --mount-proc bash "$T/run.sh" \
     2>"$T/err" &
@@ -22,12 +26,12 @@ upid=$!
 on_exit "kill -9 $upid"
 hinit_pid=$(hinit_pid $upid) || fail "hinit did not start: $(cat "$T/err")"
 inside() { nsenter -t "$hinit_pid" -m -p -- "$@"; }
-st() { timeout 5 nsenter -t "$hinit_pid" -m -p -- "$HINIT" status \
+st() { timeout 5 nsenter -t "$hinit_pid" -m -p -- $bin status \
     >"$T/out" 2>&1; echo $?; }
 wait_for 10 inside test -s /run/hinit/status.json || fail "no status file"
 expect_eq "PID 1's app fails its check" 1 "$(st)"
 
-inside "$HINIT" -- sh -c 'touch /run/second-up
+inside $bin -- sh -c 'touch /run/second-up
     until [ -e /run/stop-second ]; do sleep 0.1; done' 2>"$T/second" &
 second=$!
 on_exit "kill $second"
