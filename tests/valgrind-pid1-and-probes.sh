@@ -134,15 +134,23 @@ done
 EOF
 
 # valgrind cannot run a build with AddressSanitizer, which checks the same
-# (and LeakSanitizer the leaks, at exit) by itself.
+# by itself.
 : >"$T/vg.log"
 checker=(valgrind -q --error-exitcode=99 --leak-check=full
     --show-leak-kinds=definite,indirect
     --errors-for-leak-kinds=definite,indirect
     --child-silent-after-fork=yes --suppressions="$supp"
     --log-file="$T/vg.log")
-[ "$HINIT_TEST_ASAN" = 1 ] && checker=()
-unshare --pid --fork --kill-child --mount-proc \
+# Under ASan as PID 1, LeakSanitizer's tracer at times crashes at the exit
+# ("Tracer caught signal 11", exit 1: seen in CI, as in the podman e2e
+# test): there the leak check is left to valgrind's run of this test in
+# the other builds, AddressSanitizer's own checks stay.
+asan_options=${ASAN_OPTIONS:-}
+if [ "$HINIT_TEST_ASAN" = 1 ]; then
+	checker=()
+	asan_options="${asan_options:+$asan_options:}detect_leaks=0"
+fi
+ASAN_OPTIONS=$asan_options unshare --pid --fork --kill-child --mount-proc \
     "${checker[@]}" "$HINIT" -c "$T/hinit.ini" -- bash "$T/app.sh" \
     2>"$T/hinit.log" &
 upid=$!
@@ -194,4 +202,8 @@ grep -q term "$T/app.log" || fail "the app did not get SIGTERM"
 grep -q "definitely lost\|indirectly lost\|Invalid \|uninitialised" \
     "$T/vg.log" && fail "valgrind reported problems"
 grep -q "Sanitizer" "$T/hinit.log" && fail "sanitizer: $(cat "$T/hinit.log")"
-pass "${checker[0]:-AddressSanitizer}: no error, no leak; orphans reaped: $reaped"
+if [ "$HINIT_TEST_ASAN" = 1 ]; then
+	pass "AddressSanitizer: no error; orphans reaped: $reaped"
+else
+	pass "valgrind: no error, no leak; orphans reaped: $reaped"
+fi
