@@ -571,8 +571,10 @@ struct proc_output {
 	LIST_ENTRY(proc_output)	 entry;	/* in proc_table.lingering */
 };
 
+/* A piece; cut: the writer may go on with its line. */
 static void
-proc_output_emit(struct proc_output *o, const char *data, size_t len)
+proc_output_emit(struct proc_output *o, const char *data, size_t len,
+    int cut)
 {
 	int	 flags = 0;
 
@@ -581,17 +583,24 @@ proc_output_emit(struct proc_output *o, const char *data, size_t len)
 	if (o->line_max != 0) {
 		if (o->cut)
 			flags |= PROC_OUTPUT_CUT_START;
-		if ((o->cut = (len >= o->line_max)))
+		if ((o->cut = (cut || len >= o->line_max)))
 			flags |= PROC_OUTPUT_CUT_END;
 	}
 	o->cb(data != NULL ? data : "", len, flags, o->arg);
 }
 
+/*
+ * The line not ended yet is passed on. With the pipe still open (the task
+ * exited, the output is dropped or hinit exits), or at the end of what a
+ * task left (killed by the exit, say), its writer may have been inside a
+ * secret: it is a piece cut short, and what follows goes on it.
+ */
 static void
 proc_output_flush(struct proc_output *o)
 {
 	if (o->line.len > 0)
-		proc_output_emit(o, o->line.data, o->line.len);
+		proc_output_emit(o, o->line.data, o->line.len,
+		    o->fd != -1 || o->lingering);
 	buf_reset(&o->line);
 }
 
@@ -603,7 +612,7 @@ proc_output_add(struct proc_output *o, const char *p, size_t left)
 	size_t		 take;
 
 	if (o->line_max == 0) {
-		proc_output_emit(o, p, left);
+		proc_output_emit(o, p, left, 0);
 		return;
 	}
 	while (left > 0) {
@@ -619,7 +628,7 @@ proc_output_add(struct proc_output *o, const char *p, size_t left)
 			left--;
 		} else if (o->line.len < o->line_max)
 			continue;
-		proc_output_emit(o, o->line.data, o->line.len);
+		proc_output_emit(o, o->line.data, o->line.len, 0);
 		buf_reset(&o->line);
 	}
 }
@@ -675,8 +684,8 @@ proc_output_read_some(struct proc_output *o)
 		if (n == -1 && errno == EAGAIN)
 			return (0);
 		if (n <= 0) {
-			proc_output_flush(o);
 			proc_output_close(o);
+			proc_output_flush(o);
 			if (o->lingering)
 				proc_output_release(o);
 			return (-1);
