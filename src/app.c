@@ -66,8 +66,9 @@ app_give_up(struct app *app)
 	char	 tmp[32], *s;
 	int	 code = proc_exit_code(app->status);
 
-	xasprintf(&s, "%s restarted %u times within %s (restart_limit): giving "
-	    "up, exiting with %d", app->argv[0], app->conf->restart_limit,
+	xasprintf(&s, "%s restarted %u time%s within %s (restart_limit): "
+	    "giving up, exiting with %d", app->argv[0], app->conf->restart_limit,
+	    app->conf->restart_limit == 1 ? "" : "s",
 	    duration_format(app->conf->restart_window, tmp, sizeof tmp), code);
 	log_warnx("%s", s);
 	hook_event(app->hook, "restart_limit", NULL, "exited", "restarting", s);

@@ -137,7 +137,7 @@ cmd_wait_failing(struct cmd_wait *w, uint64_t timeout)
 		if (t->passed)
 			continue;
 		a = probe_last(t->c);
-		log_warnx("wait: gave up after %s: %s %s not ready: %s",
+		log_error("wait: gave up after %s: %s %s not ready: %s",
 		    tmp, t->c->name, t->c->target_shown, a == NULL ?
 		    "no attempt finished" : *a->output != '\0' ?
 		    a->output : check_result_name(a->result));
@@ -158,7 +158,7 @@ cmd_wait(int argc, char **argv)
 	if (cmd_parse_usage(&cmd_wait_entry, argc, argv, &args, &code) != 0)
 		return (code);
 	if ((command = args.command) != NULL && *command == NULL) {
-		log_warnx("wait: no command after --");
+		log_error("wait: no command after --");
 		cmd_args_free(&args);
 		return (EXIT_USAGE);
 	}

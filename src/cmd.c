@@ -163,7 +163,7 @@ cmd_parse_usage(const struct cmd_entry *e, int argc, char **argv,
 		*code = 0;
 		return (-1);
 	}
-	log_warnx("%s: %s", e->name, cause);
+	log_error("%s: %s", e->name, cause);
 	free(cause);
 	if (args->unknown)
 		cmd_usage(e, stderr);
@@ -203,7 +203,7 @@ cmd_targets_open(const struct cmd_entry *e, struct cmd_args *args,
 	else if (cause == NULL && config_finish(t->conf, &cause) == 0)
 		return (0);
 	if (cause != NULL) {
-		log_warnx("%s: %s", e->name, cause);
+		log_error("%s: %s", e->name, cause);
 		free(cause);
 	}
 	cmd_targets_close(t);
@@ -235,6 +235,6 @@ cmd_exec(const struct cmd_entry *e, char **argv)
 	signal_child_reset();
 	execvp(argv[0], argv);
 	error = errno;
-	log_warnx("%s: cannot run %s: %s", e->name, argv[0], strerror(error));
+	log_error("%s: cannot run %s: %s", e->name, argv[0], strerror(error));
 	return (error == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
 }

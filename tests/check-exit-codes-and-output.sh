@@ -31,6 +31,12 @@ for bad in "ftp://127.0.0.1/" "nourl" "exec:" "--bogus" "--timeout=soon exec:tru
 done
 timeout 10 "$HINIT" check ftp://127.0.0.1/ 2>&1 | grep -q "scheme 'ftp'" ||
     fail "unknown scheme not named"
+# An error, as every hinit error is worded: "hinit: ...", not a warning.
+timeout 10 "$HINIT" check --bogus 2>"$T/err"
+expect_eq "unknown option" "hinit: check: unknown option --bogus" "$(sed -n 1p "$T/err")"
+timeout 10 "$HINIT" wait --timeout 1s --interval 100ms "exec:false" 2>"$T/err"
+expect_eq "wait gives up" 124 $?
+expect_match "wait's error" "^hinit: wait: gave up after 1s: " "$(cat "$T/err")"
 pass "exit 2 for bad targets and usage"
 
 # The password is masked in every output, text and JSON.

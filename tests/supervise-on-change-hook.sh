@@ -98,7 +98,7 @@ touch "$T/crash2"
 wait_for 20 sh -c "! kill -0 $upid" || fail "hinit did not give up: $(cat "$T/err")"
 wait $upid
 expect_eq "exit code" 5 "$?"
-has "restart_limit||exited|restarting|sh restarted 1 times within 1m" ||
+has "restart_limit||exited|restarting|sh restarted 1 time within 1m" ||
     fail "no restart_limit event: $(cat "$T/events")"
 grep -qF "$HOOK_SECRET" "$T/events" "$T/err" "$T/out" && fail "the secret in an output"
 pass "restart and restart_limit events"
