@@ -54,6 +54,9 @@ expect_eq "naming a non-critical failing check" 1 "$(st extra)"
 expect_eq "unknown check" 1 "$(st nope)"
 expect_match "unknown check message" "no check named 'nope'" "$(cat "$T/errout")"
 expect_eq "-- before names" 0 "$(st -- alive)"
+# Options come first, as getopt takes them: after a name a word is a name.
+expect_eq "an option after a name is a name" 1 "$(st alive --json)"
+expect_match "named as a check" "no check named '--json'" "$(cat "$T/errout")"
 
 touch "$T/up"
 wait_for 10 is "healthy unhealthy healthy" || fail "checks: $(checks_state)"
