@@ -70,6 +70,8 @@ status_json_log(struct buf *b, const struct check *c)
 		status_json_time(b, a->start);
 		buf_puts(b, ", \"end\": ");
 		status_json_time(b, a->end);
+		buf_puts(b, ", \"duration\": ");
+		buf_put_ms(b, a->duration);
 		buf_puts(b, ", \"result\": ");
 		result = check_result_name(a->result);
 		buf_json_string(b, strcmp(result, "unknown") != 0 ? result :

@@ -80,7 +80,10 @@ assert c["status"] == "pass" and c["observedUnit"] == "ms"
 assert isinstance(c["observedValue"], (int, float))
 assert c["hinit:target"].startswith("exec:test -f ")
 assert 1 <= len(c["hinit:log"]) <= 5
-assert set(c["hinit:log"][-1]) == {"start", "end", "result", "output"}
+assert set(c["hinit:log"][-1]) == {"start", "end", "duration", "result",
+                                   "output"}
+assert all(a["duration"] >= 0 and a["duration"] < 60000 for a in c["hinit:log"])
+assert c["hinit:log"][-1]["duration"] == c["observedValue"]
 assert d["checks"]["extra:responseTime"][0]["status"] in ("warn", "fail")
 PY
 expect_eq "--json --live" 0 "$(st --json --live)"
