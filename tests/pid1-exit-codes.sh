@@ -9,8 +9,10 @@ for code in $(seq 0 255); do
 done
 pass "exit codes 0-255"
 
+# The app gets the dispositions hinit inherited, and a runner under nohup
+# ignores SIGHUP: env gives the shell the default action of each.
 for sig in HUP INT KILL SEGV TERM USR1; do
-	pid1 -q -- sh -c "kill -$sig \$\$"
+	pid1 -q -- env --default-signal sh -c "kill -$sig \$\$"
 	rc=$?
 	expect_eq "killed by SIG$sig" "$((128 + $(kill -l $sig)))" "$rc"
 done
