@@ -16,6 +16,7 @@
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -149,6 +150,55 @@ postgres_parse_error(const char *target, const char *errmsg)
 	return (xstrndup(errmsg, n));
 }
 
+/*
+ * The words of the options libpq checks only when it connects (libpq 15's
+ * connectOptions2()): a word it would refuse is a bad target, said once
+ * when the config is read (exit 2), not a failure of every attempt.
+ */
+static const struct {
+	const char	*keyword;
+	const char	*words;		/* ", " between, as the cause says */
+	int		 anycase;
+	int		 empty;		/* "" is taken too */
+} postgres_words[] = {
+	{ "sslmode", "disable, allow, prefer, require, verify-ca, verify-full",
+	  0, 0 },
+	{ "gssencmode", "disable, prefer, require", 0, 0 },
+	{ "channel_binding", "disable, prefer, require", 0, 0 },
+	{ "target_session_attrs", "any, read-write, read-only, primary, "
+	  "standby, prefer-standby", 0, 0 },
+	{ "ssl_min_protocol_version", "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3", 1, 1 },
+	{ "ssl_max_protocol_version", "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3", 1, 1 },
+};
+
+/* 0, or -1 and why if libpq would refuse the option's value. */
+static int
+postgres_word(const char *keyword, const char *value, char **cause)
+{
+	const char	*w, *end;
+	size_t		 len;
+	u_int		 i;
+
+	for (i = 0; i < nitems(postgres_words); i++) {
+		if (strcmp(postgres_words[i].keyword, keyword) == 0)
+			break;
+	}
+	if (i == nitems(postgres_words) ||
+	    (*value == '\0' && postgres_words[i].empty))
+		return (0);
+	for (w = postgres_words[i].words; *w != '\0'; w = end + strspn(end,
+	    ", ")) {
+		end = w + strcspn(w, ",");
+		len = end - w;
+		if (strlen(value) == len && (postgres_words[i].anycase ?
+		    strncasecmp(value, w, len) : strncmp(value, w, len)) == 0)
+			return (0);
+	}
+	/* The value may be a secret a variable brought in: not quoted. */
+	xasprintf(cause, "bad %s (use %s)", keyword, postgres_words[i].words);
+	return (-1);
+}
+
 static int
 postgres_prepare(struct check *c, const struct url *u, char **cause)
 {
@@ -164,6 +214,11 @@ postgres_prepare(struct check *c, const struct url *u, char **cause)
 		return (-1);
 	}
 	for (o = opts; o->keyword != NULL; o++) {
+		if (o->val != NULL && postgres_word(o->keyword, o->val,
+		    cause) != 0) {
+			PQconninfoFree(opts);
+			return (-1);
+		}
 		if (o->val == NULL || *o->val == '\0')
 			continue;
 		if (strcmp(o->keyword, "host") == 0)

@@ -234,26 +234,22 @@ buf_text_escaped(struct buf *b, const char *s, size_t len)
 }
 
 /*
- * JSON string: quotes, backslash and control characters escaped; each
- * byte that is not UTF-8 (text that may be anything: a command's output, a
- * server's reply, a cut in the middle of a character) becomes U+FFFD, so
- * what is written is always valid JSON.
+ * JSON string of len bytes that may be anything (a command's output, a
+ * server's reply, a cut in the middle of a character; NUL too, as
+ * \u0000): quotes, backslash and control characters escaped; each byte
+ * that is not UTF-8 becomes U+FFFD, so what is written is always valid
+ * JSON.
  */
 void
-buf_json_string(struct buf *b, const char *s)
+buf_json_text(struct buf *b, const char *s, size_t len)
 {
-	const u_char	*p;
+	const u_char	*p = (const u_char *)s, *end = p + len;
 	size_t		 n;
 
-	if (s == NULL) {
-		buf_puts(b, "null");
-		return;
-	}
 	buf_putc(b, '"');
-	for (p = (const u_char *)s; *p != '\0'; p++) {
+	for (; p < end; p++) {
 		if (*p >= 0x80) {
-			/* A NUL ends the string: an invalid byte to it. */
-			if ((n = buf_utf8_len(p, 4)) == 0)
+			if ((n = buf_utf8_len(p, end - p)) == 0)
 				buf_puts(b, "\xef\xbf\xbd");
 			else {
 				buf_add(b, p, n);
@@ -286,6 +282,17 @@ buf_json_string(struct buf *b, const char *s)
 		}
 	}
 	buf_putc(b, '"');
+}
+
+/* A JSON string of a C string, as buf_json_text(); NULL: null. */
+void
+buf_json_string(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_json_text(b, s, strlen(s));
 }
 
 /* Hands the data to the caller (never NULL) and empties the buffer. */

@@ -97,6 +97,7 @@ void		 buf_printf(struct buf *, const char *, ...) printflike(2, 3);
 void		 buf_vprintf(struct buf *, const char *, va_list);
 /* Appends "..." with JSON escapes, U+FFFD for non-UTF-8; NULL: null. */
 void		 buf_json_string(struct buf *, const char *);
+void		 buf_json_text(struct buf *, const char *, size_t);
 /* For a text log: controls and non-UTF-8 bytes as \n, \xNN... */
 void		 buf_text_escaped(struct buf *, const char *, size_t);
 size_t		 buf_utf8_len(const u_char *, size_t);
@@ -138,6 +139,8 @@ void		 log_verbose(const char *, ...) printflike(1, 2);
 void		 log_debug(const char *, ...) printflike(1, 2);
 /* A line a task wrote, as "NAME: line" (int: SECRET_CUT_*). */
 void		 log_output(const char *, const char *, size_t, int);
+/* "hinit: PREFIXline", a line a hook wrote, NUL bytes too (int: as above). */
+void		 log_info_output(const char *, const char *, size_t, int);
 /* Start-up errors, out of memory, broken invariants: exit 2 / abort. */
 __dead void	 fatal(const char *, ...) printflike(1, 2);
 __dead void	 fatalx(const char *, ...) printflike(1, 2);

@@ -145,15 +145,9 @@ hook_event(struct hook *k, const char *event, const char *check,
 static void
 hook_output_cb(const char *data, size_t len, int flags, void *arg)
 {
-	struct buf	 b;
-
-	if (len == 0)
-		return;
-	buf_init(&b);
-	buf_add(&b, "", 0);
-	secret_scrub(&b, data, len, flags & PROC_OUTPUT_CUT);
-	log_info("on_change: %s", b.data);
-	buf_free(&b);
+	if (len != 0)
+		log_info_output("on_change: ", data, len,
+		    flags & PROC_OUTPUT_CUT);
 }
 
 /* hook_timeout: SIGTERM to its group, SIGKILL a little later. */

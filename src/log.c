@@ -37,7 +37,7 @@ static void
 log_line(const char *level, const char *who, const char *msg, size_t len)
 {
 	struct buf	 b;
-	char		 t[40], *s;
+	char		 t[40];
 
 	buf_init(&b);
 	if (log_format == LOG_JSON) {
@@ -50,9 +50,7 @@ log_line(const char *level, const char *who, const char *msg, size_t len)
 			buf_putc(&b, ',');
 		}
 		buf_puts(&b, "\"msg\":");
-		s = xstrndup(msg != NULL ? msg : "", len);
-		buf_json_string(&b, s);
-		free(s);
+		buf_json_text(&b, msg != NULL ? msg : "", len);
 		buf_puts(&b, "}\n");
 	} else {
 		/* A message may quote a server: one line, nothing raw. */
@@ -83,6 +81,27 @@ log_output(const char *task, const char *data, size_t len, int flags)
 	secret_scrub(&line, data, len, flags);
 	log_line("info", task, line.data, line.len);
 	buf_free(&line);
+	errno = saved;
+}
+
+/*
+ * An info line of hinit's own that ends in bytes a command wrote (a line
+ * of the on_change hook's output): "hinit: PREFIXLINE", all of the line,
+ * NUL bytes too, with every secret hidden (flags: SECRET_CUT_*).
+ */
+void
+log_info_output(const char *prefix, const char *data, size_t len, int flags)
+{
+	struct buf	 msg;
+	int		 saved = errno;
+
+	if (log_level < LOG_NORMAL)
+		return;
+	buf_init(&msg);
+	buf_puts(&msg, prefix);
+	secret_scrub(&msg, data, len, flags);
+	log_line("info", NULL, msg.data, msg.len);
+	buf_free(&msg);
 	errno = saved;
 }
 

@@ -583,7 +583,7 @@ proc_output_emit(struct proc_output *o, const char *data, size_t len,
 	if (o->line_max != 0) {
 		if (o->cut)
 			flags |= PROC_OUTPUT_CUT_START;
-		if ((o->cut = (cut || len >= o->line_max)))
+		if ((o->cut = cut))
 			flags |= PROC_OUTPUT_CUT_END;
 	}
 	o->cb(data != NULL ? data : "", len, flags, o->arg);
@@ -604,12 +604,17 @@ proc_output_flush(struct proc_output *o)
 	buf_reset(&o->line);
 }
 
-/* By line, each cut at line_max; or as it comes. */
+/*
+ * By line, each cut at line_max; or as it comes. The line break after a
+ * piece cut (at line_max, or passed on unfinished) only ends that line:
+ * no empty line, and the next line is not the rest of a cut one.
+ */
 static void
 proc_output_add(struct proc_output *o, const char *p, size_t left)
 {
 	const char	*nl;
 	size_t		 take;
+	int		 ended;
 
 	if (o->line_max == 0) {
 		proc_output_emit(o, p, left, 0);
@@ -623,12 +628,16 @@ proc_output_add(struct proc_output *o, const char *p, size_t left)
 		buf_add(&o->line, p, take);
 		p += take;
 		left -= take;
-		if (nl == p) {
+		if ((ended = (nl == p))) {
 			p++;
 			left--;
 		} else if (o->line.len < o->line_max)
 			continue;
-		proc_output_emit(o, o->line.data, o->line.len, 0);
+		if (ended && o->line.len == 0 && o->cut) {
+			o->cut = 0;
+			continue;
+		}
+		proc_output_emit(o, o->line.data, o->line.len, !ended);
 		buf_reset(&o->line);
 	}
 }

@@ -103,6 +103,26 @@ test_output_lines(void)
 	proc_output_free(o);
 	buf_free(&got);
 
+	/*
+	 * A line of line_max bytes: whole when its break is read with it;
+	 * read before its break, cut, and the break only ends it (no empty
+	 * line, the next line not taken for the rest of it).
+	 */
+	buf_init(&got);
+	make_pipe(p);
+	o = proc_output_new(p[0], 4, collect, &got);
+	put(p[1], "abcd\nnext\n");
+	proc_output_read(o);
+	put(p[1], "abcd");
+	proc_output_read(o);
+	put(p[1], "\nnext\n\nx\n");
+	proc_output_read(o);
+	expect("a line of line_max bytes", same(&got,
+	    "abcd|0;next|0;abcd|2;next|0;|0;x|0;"));
+	close(p[1]);
+	proc_output_free(o);
+	buf_free(&got);
+
 	buf_init(&got);
 	make_pipe(p);
 	o = proc_output_new(p[0], 0, collect, &got);
@@ -141,6 +161,20 @@ test_output_linger(void)
 	expect("passed on within the bound, then dropped", same(&got,
 	    "before|0;last|2;after|1;DROPPED;"));
 	/* The writer keeps going: the pipe never fills; EOF frees it. */
+	close(p[1]);
+	turn(0.05);
+	buf_free(&got);
+
+	/* The leftover ends the line passed on unfinished: no empty line. */
+	buf_init(&got);
+	make_pipe(p);
+	o = proc_output_new(p[0], 64, collect, &got);
+	put(p[1], "last");
+	proc_output_linger(o, 10.0, 65536);
+	put(p[1], "\nnew\n");
+	turn(0.05);
+	expect("the line break of a line passed on unfinished", same(&got,
+	    "last|2;new|0;"));
 	close(p[1]);
 	turn(0.05);
 	buf_free(&got);
