@@ -41,8 +41,9 @@ static struct {
 	proc_reaped_cb		*reaped;
 	void			*arg;
 	u_int			 ending;	/* groups being ended */
-	LIST_HEAD(, proc_output) lingering;	/* outputs of children gone */
-} proc_table;
+	TAILQ_HEAD(, proc_output) lingering;	/* outputs of children gone,
+						   oldest first */
+} proc_table = { .lingering = TAILQ_HEAD_INITIALIZER(proc_table.lingering) };
 
 /*
  * A directory entry as getdents64(2) gives it; not every C library
@@ -568,7 +569,7 @@ struct proc_output {
 	int		 dropping;	/* past the bounds */
 	size_t		 left;		/* bytes still passed on */
 	ev_timer	 timer;		/* time still passed on */
-	LIST_ENTRY(proc_output)	 entry;	/* in proc_table.lingering */
+	TAILQ_ENTRY(proc_output) entry;	/* in proc_table.lingering */
 };
 
 /* A piece; cut: the writer may go on with its line. */
@@ -656,7 +657,7 @@ static void
 proc_output_release(struct proc_output *o)
 {
 	if (o->lingering)
-		LIST_REMOVE(o, entry);
+		TAILQ_REMOVE(&proc_table.lingering, o, entry);
 	proc_output_close(o);
 	ev_timer_stop(EV_DEFAULT, &o->timer);
 	buf_free(&o->line);
@@ -720,7 +721,8 @@ proc_output_read(struct proc_output *o)
 /*
  * At hinit's exit: what the leftovers of children gone wrote and the loop
  * has not read yet is passed on (within the bounds still left), not lost
- * with the pipe; a writer still there is not waited for.
+ * with the pipe, in the order the children ended; a writer still there is
+ * not waited for.
  */
 void
 proc_output_drain(void)
@@ -728,7 +730,7 @@ proc_output_drain(void)
 	struct proc_output	*o;
 	int			 more;
 
-	while ((o = LIST_FIRST(&proc_table.lingering)) != NULL) {
+	while ((o = TAILQ_FIRST(&proc_table.lingering)) != NULL) {
 		while ((more = proc_output_read_some(o)) == 1 && !o->dropping)
 			/* nothing */;
 		if (more != -1) {
@@ -789,7 +791,7 @@ proc_output_linger(struct proc_output *o, double seconds, size_t bytes)
 		return;
 	}
 	o->lingering = 1;
-	LIST_INSERT_HEAD(&proc_table.lingering, o, entry);
+	TAILQ_INSERT_TAIL(&proc_table.lingering, o, entry);
 	o->left = bytes;
 	ev_timer_set(&o->timer, seconds, 0);
 	ev_timer_start(EV_DEFAULT, &o->timer);

@@ -195,6 +195,38 @@ test_output_linger(void)
 	buf_free(&got);
 }
 
+/*
+ * At the exit, what lingering outputs hold that the loop has not read is
+ * passed on, oldest first: the order their children ended in.
+ */
+static void
+test_output_drain(void)
+{
+	struct buf	 got;
+	int		 a[2], b[2], c[2];
+
+	buf_init(&got);
+	make_pipe(a);
+	make_pipe(b);
+	make_pipe(c);
+	proc_output_linger(proc_output_new(a[0], 64, collect, &got), 10.0,
+	    65536);
+	proc_output_linger(proc_output_new(b[0], 64, collect, &got), 10.0,
+	    65536);
+	proc_output_linger(proc_output_new(c[0], 64, collect, &got), 10.0,
+	    65536);
+	put(a[1], "first\n");
+	put(b[1], "second\n");
+	put(c[1], "third\n");
+	close(b[1]);
+	proc_output_drain();
+	expect("drained in the order they lingered", same(&got,
+	    "first|0;second|0;third|0;"));
+	close(a[1]);
+	close(c[1]);
+	buf_free(&got);
+}
+
 struct child {
 	struct proc		 proc;
 	struct proc_output	*out;
@@ -443,6 +475,7 @@ main(void)
 
 	test_output_lines();
 	test_output_linger();
+	test_output_drain();
 	test_spawn();
 	test_terminate();
 	test_terminate_stopped();
