@@ -71,7 +71,11 @@ mkdir -p "$kinc"
 ln -sfn /usr/include/linux "$kinc/linux"
 ln -sfn /usr/include/asm-generic "$kinc/asm-generic"
 ln -sfn "/usr/include/$multiarch/asm" "$kinc/asm"
-export CFLAGS="-O2 -ffunction-sections -fdata-sections -isystem $kinc"
+# -fno-merge-constants: the libraries' strings and constants stay with
+# their code, out of the one pool the linker merges: there, a string of
+# the C library's that hinit touches at start (fstatat's "") may be the
+# tail of any of OpenSSL's, and each touch maps 64 KiB of pages.
+export CFLAGS="-O2 -ffunction-sections -fdata-sections -fno-merge-constants -isystem $kinc"
 export CPPFLAGS="-I$prefix/include"
 export LDFLAGS="-L$prefix/lib"
 # Only this prefix's .pc files, never the system's.
@@ -144,6 +148,14 @@ build_openssl() {
 	    no-tests no-module
 	make -j"$jobs" build_libs
 	make install_dev
+	# Its x86_64 assembly calls OPENSSL_cpuid_setup() from .init, in every
+	# program linked with it: in a static hinit before main(), mapping
+	# libcrypto's pages with no check that needs TLS. OPENSSL_init_crypto()
+	# calls it first thing anyway, and curl's and libpq's set-up call that.
+	ar x "$prefix/lib/libcrypto.a" libcrypto-lib-x86_64cpuid.o
+	objcopy --remove-section=.init --remove-section=.rela.init \
+	    libcrypto-lib-x86_64cpuid.o
+	ar r "$prefix/lib/libcrypto.a" libcrypto-lib-x86_64cpuid.o
 }
 
 # HTTP and HTTPS only: what the http check type speaks. The threaded
