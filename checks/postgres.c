@@ -153,31 +153,43 @@ postgres_parse_error(const char *target, const char *errmsg)
 /*
  * The words of the options libpq checks only when it connects (libpq 15's
  * connectOptions2()): a word it would refuse is a bad target, said once
- * when the config is read (exit 2), not a failure of every attempt.
+ * when the config is read (exit 2), not a failure of every attempt. A
+ * libpq built without SSL or GSSAPI (the static hinit's has no GSSAPI)
+ * takes fewer: its compiled-in default for the option is then "disable".
  */
 static const struct {
 	const char	*keyword;
 	const char	*words;		/* ", " between, as the cause says */
 	int		 anycase;
 	int		 empty;		/* "" is taken too */
+	const char	*lacking;	/* words if the default is "disable" */
+	const char	*what;		/* what that libpq lacks */
 } postgres_words[] = {
 	{ "sslmode", "disable, allow, prefer, require, verify-ca, verify-full",
-	  0, 0 },
-	{ "gssencmode", "disable, prefer, require", 0, 0 },
-	{ "channel_binding", "disable, prefer, require", 0, 0 },
+	  0, 0, "disable, allow, prefer", "SSL" },
+	{ "gssencmode", "disable, prefer, require", 0, 0, "disable, prefer",
+	  "GSSAPI" },
+	{ "channel_binding", "disable, prefer, require", 0, 0, NULL, NULL },
 	{ "target_session_attrs", "any, read-write, read-only, primary, "
-	  "standby, prefer-standby", 0, 0 },
-	{ "ssl_min_protocol_version", "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3", 1, 1 },
-	{ "ssl_max_protocol_version", "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3", 1, 1 },
+	  "standby, prefer-standby", 0, 0, NULL, NULL },
+	{ "ssl_min_protocol_version", "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3", 1, 1,
+	  NULL, NULL },
+	{ "ssl_max_protocol_version", "TLSv1, TLSv1.1, TLSv1.2, TLSv1.3", 1, 1,
+	  NULL, NULL },
 };
 
-/* 0, or -1 and why if libpq would refuse the option's value. */
+/*
+ * 0, or -1 and why if libpq would refuse the option's value; compiled is
+ * the option's compiled-in default.
+ */
 static int
-postgres_word(const char *keyword, const char *value, char **cause)
+postgres_word(const char *keyword, const char *value, const char *compiled,
+    char **cause)
 {
-	const char	*w, *end;
+	const char	*words, *w, *end;
 	size_t		 len;
 	u_int		 i;
+	int		 lacking;
 
 	for (i = 0; i < nitems(postgres_words); i++) {
 		if (strcmp(postgres_words[i].keyword, keyword) == 0)
@@ -186,8 +198,10 @@ postgres_word(const char *keyword, const char *value, char **cause)
 	if (i == nitems(postgres_words) ||
 	    (*value == '\0' && postgres_words[i].empty))
 		return (0);
-	for (w = postgres_words[i].words; *w != '\0'; w = end + strspn(end,
-	    ", ")) {
+	lacking = postgres_words[i].lacking != NULL && compiled != NULL &&
+	    strcmp(compiled, "disable") == 0;
+	words = lacking ? postgres_words[i].lacking : postgres_words[i].words;
+	for (w = words; *w != '\0'; w = end + strspn(end, ", ")) {
 		end = w + strcspn(w, ",");
 		len = end - w;
 		if (strlen(value) == len && (postgres_words[i].anycase ?
@@ -195,7 +209,11 @@ postgres_word(const char *keyword, const char *value, char **cause)
 			return (0);
 	}
 	/* The value may be a secret a variable brought in: not quoted. */
-	xasprintf(cause, "bad %s (use %s)", keyword, postgres_words[i].words);
+	if (lacking)
+		xasprintf(cause, "bad %s (use %s: this build's libpq has no "
+		    "%s)", keyword, words, postgres_words[i].what);
+	else
+		xasprintf(cause, "bad %s (use %s)", keyword, words);
 	return (-1);
 }
 
@@ -215,7 +233,7 @@ postgres_prepare(struct check *c, const struct url *u, char **cause)
 	}
 	for (o = opts; o->keyword != NULL; o++) {
 		if (o->val != NULL && postgres_word(o->keyword, o->val,
-		    cause) != 0) {
+		    o->compiled, cause) != 0) {
 			PQconninfoFree(opts);
 			return (-1);
 		}

@@ -32,8 +32,23 @@ for q in "${bad[@]}"; do
 done
 pass "option words libpq refuses are config errors (exit 2)"
 
+# gssencmode=require is a word libpq takes only where it has GSSAPI: the
+# static build's has none, and says so when the URL is read.
+if static_build; then
+	gss_require=
+	printf '[check:db]\nurl = postgres://app@127.0.0.1:1/app?gssencmode=require\n' \
+	    >"$T/g.ini"
+	out=$(timeout 10 "$HINIT" -t -c "$T/g.ini" 2>&1)
+	expect_eq "-t exit code for gssencmode=require, static ($out)" 2 "$?"
+	expect_match "-t error for gssencmode=require, static" \
+	    "bad gssencmode \(use disable, prefer: this build's libpq has no GSSAPI\)" "$out"
+	pass "gssencmode=require refused where libpq has no GSSAPI"
+else
+	gss_require=gssencmode=require
+fi
+
 # The words libpq takes still pass, protocol versions in any case and empty.
-for q in sslmode=disable sslmode=verify-full gssencmode=require \
+for q in sslmode=disable sslmode=verify-full $gss_require \
     channel_binding=prefer target_session_attrs=prefer-standby \
     ssl_min_protocol_version=tlsv1.2 ssl_max_protocol_version= \
     application_name=anything; do
