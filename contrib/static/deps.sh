@@ -71,11 +71,7 @@ mkdir -p "$kinc"
 ln -sfn /usr/include/linux "$kinc/linux"
 ln -sfn /usr/include/asm-generic "$kinc/asm-generic"
 ln -sfn "/usr/include/$multiarch/asm" "$kinc/asm"
-# -fno-merge-constants: the libraries' strings and constants stay with
-# their code, out of the one pool the linker merges: there, a string of
-# the C library's that hinit touches at start (fstatat's "") may be the
-# tail of any of OpenSSL's, and each touch maps 64 KiB of pages.
-export CFLAGS="-O2 -ffunction-sections -fdata-sections -fno-merge-constants -isystem $kinc"
+export CFLAGS="-O2 -ffunction-sections -fdata-sections -isystem $kinc"
 export CPPFLAGS="-I$prefix/include"
 export LDFLAGS="-L$prefix/lib"
 # Only this prefix's .pc files, never the system's.
@@ -220,9 +216,14 @@ build_hiredis() {
 }
 
 # libev has no .pc file; configure finds ev.h and -lev in the prefix.
+# Its constants stay beside its code (-fno-merge-constants), as hinit's
+# do (configure.ac): in the pool the linker merges they sit among
+# OpenSSL's, and the loop's first turn, which every hinit takes, would map
+# 64 KiB of those. Not the other libraries: their constants are touched
+# together when a check starts them, and beside their code they spread.
 build_libev() {
 	./configure --prefix="$prefix" --disable-shared \
-	    --enable-static
+	    --enable-static CFLAGS="$CFLAGS -fno-merge-constants"
 	make -j"$jobs"
 	make install-libLTLIBRARIES install-includeHEADERS
 }
