@@ -66,43 +66,42 @@ log_line(const char *level, const char *who, const char *msg, size_t len)
 }
 
 /*
- * A line a task wrote, as hinit writes its own, with every secret hidden
- * (flags: SECRET_CUT_*, where it was cut): "NAME: line", or a JSON object
- * with "task". Text cannot forge hinit's lines or reach the terminal raw.
+ * Bytes a command wrote, after prefix, with every secret hidden (flags:
+ * SECRET_CUT_*, where they were cut), NUL bytes too: a line of who's
+ * (NULL: hinit's own). Text cannot forge hinit's lines or reach the
+ * terminal raw.
  */
-void
-log_output(const char *task, const char *data, size_t len, int flags)
-{
-	struct buf	 line;
-	int		 saved = errno;
-
-	buf_init(&line);
-	buf_add(&line, "", 0);
-	secret_scrub(&line, data, len, flags);
-	log_line("info", task, line.data, line.len);
-	buf_free(&line);
-	errno = saved;
-}
-
-/*
- * An info line of hinit's own that ends in bytes a command wrote (a line
- * of the on_change hook's output): "hinit: PREFIXLINE", all of the line,
- * NUL bytes too, with every secret hidden (flags: SECRET_CUT_*).
- */
-void
-log_info_output(const char *prefix, const char *data, size_t len, int flags)
+static void
+log_scrubbed(const char *who, const char *prefix, const char *data,
+    size_t len, int flags)
 {
 	struct buf	 msg;
 	int		 saved = errno;
 
-	if (log_level < LOG_NORMAL)
-		return;
 	buf_init(&msg);
 	buf_puts(&msg, prefix);
 	secret_scrub(&msg, data, len, flags);
-	log_line("info", NULL, msg.data, msg.len);
+	log_line("info", who, msg.data, msg.len);
 	buf_free(&msg);
 	errno = saved;
+}
+
+/* A line a task wrote: "NAME: line", or a JSON object with "task". */
+void
+log_output(const char *task, const char *data, size_t len, int flags)
+{
+	log_scrubbed(task, "", data, len, flags);
+}
+
+/*
+ * An info line of hinit's own that ends in bytes a command wrote (a line
+ * of the on_change hook's output): "hinit: PREFIXLINE".
+ */
+void
+log_info_output(const char *prefix, const char *data, size_t len, int flags)
+{
+	if (log_level >= LOG_NORMAL)
+		log_scrubbed(NULL, prefix, data, len, flags);
 }
 
 static void
